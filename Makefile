@@ -1,0 +1,32 @@
+# The course's two commands (README): `make course` and `make test`. Both set up .venv first (idempotent).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup course test notebooks sync
+
+setup: $(STAMP)
+
+# Re-installs only when the pins or the package definition change; a second run reuses .venv.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
+	touch $(STAMP)
+
+# Execute every lesson headless with papermill into build/course/ and print a summary table.
+course: setup
+	$(PY) -m tools.run_course
+
+# Lint (code and notebooks), then unit tests + strict nbval + papermill runs, with no network when possible.
+test: setup
+	$(VENV)/bin/ruff check .
+	tools/without_network.sh $(PY) -m pytest
+
+# Maintainers: re-execute notebooks in place after editing them (outputs are committed), and re-derive
+# the bootstrap cells, badges and Colab requirements from their single sources.
+notebooks: setup sync
+	$(PY) -m tools.execute_notebooks
+
+sync: setup
+	$(PY) -m tools.sync

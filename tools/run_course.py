@@ -1,0 +1,77 @@
+"""Run the whole course headless: papermill executes every lesson into build/course/ and a summary is printed.
+
+``python -m tools.run_course [--data-source auto|real|standin] [--output DIR]``. Data comes from the
+offline stand-in unless ``--data-source`` says otherwise (``real`` needs the files or a network).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from helpers.report import METRICS_MIMETYPE
+from tools.offline import apply_offline_env
+from tools.sync import NOTEBOOKS, ROOT, notebook_paths
+
+
+def final_metrics(nb: nbformat.NotebookNode) -> dict:
+    """The metrics a lesson displayed with ``helpers.report.show_final_metrics`` (last one wins)."""
+    found: dict = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            found.update(output.get("data", {}).get(METRICS_MIMETYPE, {}))
+    return found
+
+
+def run_lesson(path: Path, output_dir: Path, parameters: dict) -> dict:
+    """Execute one lesson with papermill; return a summary row (never raises for a failing lesson)."""
+    out = output_dir / path.name
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            path, out, parameters=parameters, cwd=NOTEBOOKS, kernel_name="python3", progress_bar=False
+        )
+        status, metrics = "ok", final_metrics(nbformat.read(out, as_version=4))
+    except Exception as err:  # papermill raises PapermillExecutionError with the failing cell
+        status, metrics = f"FAILED: {type(err).__name__}", {}
+    return {"notebook": path.name, "seconds": round(time.perf_counter() - start, 1), "status": status, "metrics": metrics}
+
+
+def format_summary(rows: list[dict]) -> str:
+    """The summary table printed at the end of the course run."""
+    lines = [f"{'notebook':<28}{'seconds':>9}  {'status':<10}final metrics", "-" * 78]
+    for row in rows:
+        metrics = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row["metrics"].items())
+        lines.append(f"{row['notebook']:<28}{row['seconds']:>9.1f}  {row['status']:<10}{metrics or '-'}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-source", choices=("auto", "real", "standin"), default=None)
+    parser.add_argument("--output", type=Path, default=ROOT / "build" / "course")
+    args = parser.parse_args()
+    apply_offline_env()
+    parameters = {}
+    if args.data_source:
+        os.environ.pop("COURSE_DATA_SOURCE", None)
+        parameters["data_source"] = args.data_source
+    args.output.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for path in notebook_paths():
+        print(f"running {path.name} ...", flush=True)
+        rows.append(run_lesson(path, args.output, parameters))
+    (args.output / "summary.json").write_text(json.dumps(rows, indent=2) + "\n")
+    print(format_summary(rows))
+    print(f"executed notebooks and summary.json are in {args.output.relative_to(ROOT).as_posix()}/")
+    return 0 if all(row["status"] == "ok" for row in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
