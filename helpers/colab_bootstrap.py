@@ -4,8 +4,9 @@ import importlib.util
 import subprocess
 import sys
 
-COURSE_REQUIREMENTS = "https://raw.githubusercontent.com/lightning-course/pytorch-lightning-course/main/requirements-colab.txt"  # noqa: E501
+COURSE = "lightning-course/pytorch-lightning-course/main"  # GitHub owner/repository/branch
 if "google.colab" in sys.modules and importlib.util.find_spec("helpers") is None:
     print("Colab: installing the course's pinned packages and helpers (once per runtime, about a minute)...")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-r", COURSE_REQUIREMENTS], check=True)
+    requirements = f"https://raw.githubusercontent.com/{COURSE}/requirements-colab.txt"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-r", requirements], check=True)
     print("Colab: done.")

@@ -143,8 +143,6 @@ def prepare_fashion_mnist(
         return _standin(data_dir, standin, note="'auto' fell back: the real files are not available")
 
 
-def fashion_mnist(
-    files: FashionMNISTFiles, train: bool = True, transform: Callable | None = None
-) -> FashionMNIST:
+def fashion_mnist(files: FashionMNISTFiles, train: bool = True, transform: Callable | None = None) -> FashionMNIST:
     """The torchvision ``FashionMNIST`` dataset over ``files`` (never downloads: ``prepare_fashion_mnist`` did)."""
     return FashionMNIST(files.root, train=train, transform=transform, download=False)

@@ -9,7 +9,13 @@ import torch
 from torch.utils.data import DataLoader, Dataset, random_split
 from torchvision import transforms
 
-from helpers.data import DEFAULT_STANDIN, FashionMNISTFiles, check_source, fashion_mnist, prepare_fashion_mnist
+from helpers.data import (
+    DEFAULT_STANDIN,
+    FashionMNISTFiles,
+    check_source,
+    fashion_mnist,
+    prepare_fashion_mnist,
+)
 from helpers.standin import StandinSpec
 
 # Mean and std of the real Fashion-MNIST training pixels (after ToTensor scales them to [0, 1]).
@@ -18,7 +24,9 @@ FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
 
 def default_transform() -> transforms.Compose:
     """PIL image -> normalized float tensor [1, 28, 28]."""
-    return transforms.Compose([transforms.ToTensor(), transforms.Normalize((FASHION_MNIST_MEAN,), (FASHION_MNIST_STD,))])
+    return transforms.Compose(
+        [transforms.ToTensor(), transforms.Normalize((FASHION_MNIST_MEAN,), (FASHION_MNIST_STD,))]
+    )
 
 
 def split_sizes(n: int, val_split: float | int) -> tuple[int, int]:

@@ -29,7 +29,7 @@ def plot_image_grid(
     guesses = None if predictions is None else [int(p) for p in predictions[:count]]
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.5, nrows * 1.7), layout="constrained")
     for i, ax in enumerate(axes.flat):
-        ax.imshow(images[i].detach().cpu().reshape(images.shape[-2:]), cmap="gray")
+        ax.imshow(images[i].detach().cpu().reshape(images.shape[-2:]).numpy(), cmap="gray")
         ax.set_xticks([])
         ax.set_yticks([])
         if guesses is None:

@@ -39,9 +39,7 @@ def tpu_chips_attached(pci_devices: Path = PCI_DEVICES) -> int:
     return count
 
 
-def avoid_tpu_metadata_lookup(
-    environ: MutableMapping[str, str] = os.environ, pci_devices: Path = PCI_DEVICES
-) -> bool:
+def avoid_tpu_metadata_lookup(environ: MutableMapping[str, str] = os.environ, pci_devices: Path = PCI_DEVICES) -> bool:
     """Stop torch_xla's cloud-metadata lookup where no TPU is attached; return True if it set anything.
 
     Sets ``TPU_SKIP_MDS_QUERY=1`` and a placeholder ``TPU_ACCELERATOR_TYPE`` (both are needed:

@@ -33,14 +33,16 @@ def run_lesson(path: Path, output_dir: Path, parameters: dict) -> dict:
     """Execute one lesson with papermill; return a summary row (never raises for a failing lesson)."""
     out = output_dir / path.name
     start = time.perf_counter()
+    row = {"notebook": path.name, "status": "ok", "metrics": {}, "error": ""}
     try:
         papermill.execute_notebook(
             path, out, parameters=parameters, cwd=NOTEBOOKS, kernel_name="python3", progress_bar=False
         )
-        status, metrics = "ok", final_metrics(nbformat.read(out, as_version=4))
-    except Exception as err:  # papermill raises PapermillExecutionError with the failing cell
-        status, metrics = f"FAILED: {type(err).__name__}", {}
-    return {"notebook": path.name, "seconds": round(time.perf_counter() - start, 1), "status": status, "metrics": metrics}
+        row["metrics"] = final_metrics(nbformat.read(out, as_version=4))
+    except Exception as err:  # papermill raises PapermillExecutionError naming the failing cell
+        row["status"], row["error"] = "FAILED", f"{type(err).__name__}: {str(err).strip().splitlines()[-1]}"
+    row["seconds"] = round(time.perf_counter() - start, 1)
+    return row
 
 
 def format_summary(rows: list[dict]) -> str:
@@ -49,6 +51,7 @@ def format_summary(rows: list[dict]) -> str:
     for row in rows:
         metrics = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row["metrics"].items())
         lines.append(f"{row['notebook']:<28}{row['seconds']:>9.1f}  {row['status']:<10}{metrics or '-'}")
+    lines += [f"{row['notebook']}: {row['error']}" for row in rows if row["error"]]
     return "\n".join(lines)
 
 
@@ -69,7 +72,7 @@ def main() -> int:
         rows.append(run_lesson(path, args.output, parameters))
     (args.output / "summary.json").write_text(json.dumps(rows, indent=2) + "\n")
     print(format_summary(rows))
-    print(f"executed notebooks and summary.json are in {args.output.relative_to(ROOT).as_posix()}/")
+    print(f"executed notebooks and summary.json are in {args.output}")
     return 0 if all(row["status"] == "ok" for row in rows) else 1
 
 

@@ -46,7 +46,8 @@ def notebook_paths() -> list[Path]:
 
 
 def synced_bootstrap(text: str, cfg: dict[str, str]) -> str:
-    return re.sub(r'^COURSE_REQUIREMENTS = ".*?"', f'COURSE_REQUIREMENTS = "{requirements_url(cfg)}"', text, flags=re.M)
+    course = f"{cfg['github']}/{cfg['branch']}"
+    return re.sub(r'^COURSE = "[^"]*"', f'COURSE = "{course}"', text, flags=re.M)
 
 
 def synced_requirements(text: str, cfg: dict[str, str]) -> str:

@@ -1,0 +1,66 @@
+import pytest
+import torch
+
+from helpers.datamodule import FashionMNISTDataModule, check_batch_size, split_sizes
+from helpers.standin import StandinSpec
+
+SMALL = StandinSpec(n_train=100, n_test=30, seed=0)
+
+
+@pytest.mark.parametrize(("val_split", "expected"), [(0.1, (90, 10)), (0.25, (75, 25)), (1, (99, 1)), (99, (1, 99))])
+def test_split_sizes(val_split, expected):
+    assert split_sizes(100, val_split) == expected
+
+
+@pytest.mark.parametrize("val_split", [0, 0.0, -0.1, 1.0, 1.5, 100, 250, -3])
+def test_split_sizes_refuses_empty_sides(val_split):
+    with pytest.raises(ValueError, match="use a fraction between 0 and 1"):
+        split_sizes(100, val_split)
+
+
+@pytest.mark.parametrize("batch_size", [0, -5, 2.5, True, "64"])
+def test_batch_size_must_be_positive_int(batch_size):
+    with pytest.raises(ValueError, match="positive whole number"):
+        check_batch_size(batch_size)
+
+
+def test_val_split_type_is_checked_at_construction():
+    with pytest.raises(TypeError, match="fraction"):
+        FashionMNISTDataModule(val_split="0.1")
+
+
+def make(tmp_path, **kwargs):
+    module = FashionMNISTDataModule(tmp_path, "standin", batch_size=16, standin=SMALL, **kwargs)
+    module.prepare_data()
+    return module
+
+
+def test_fit_and_test_stages(tmp_path):
+    module = make(tmp_path, val_split=20)
+    module.setup("fit")
+    assert (len(module.train_set), len(module.val_set)) == (80, 20)
+    assert module.test_set is None
+    images, labels = next(iter(module.train_dataloader()))
+    assert images.shape == (16, 1, 28, 28) and images.dtype == torch.float32 and labels.dtype == torch.long
+    module.setup("test")
+    assert len(module.test_set) == 30 and len(module.test_dataloader()) == 2
+
+
+def test_split_is_seeded(tmp_path):
+    def val_indices(seed):
+        module = make(tmp_path, seed=seed)
+        module.setup("fit")
+        return module.val_set.indices
+
+    assert val_indices(0) == val_indices(0) != val_indices(1)
+
+
+def test_split_too_large_for_the_data(tmp_path):
+    module = make(tmp_path, val_split=100)
+    with pytest.raises(ValueError, match="100 validation samples out of 100"):
+        module.setup("fit")
+
+
+def test_loaders_need_setup(tmp_path):
+    with pytest.raises(RuntimeError, match="call setup"):
+        make(tmp_path).train_dataloader()

@@ -1,0 +1,49 @@
+import sys
+
+from helpers.runtime import avoid_tpu_metadata_lookup, on_colab, tpu_chips_attached
+
+
+def fake_pci(tmp_path, vendors):
+    for i, vendor in enumerate(vendors):
+        device = tmp_path / f"0000:00:0{i}.0"
+        device.mkdir()
+        (device / "vendor").write_text(vendor + "\n")
+    return tmp_path
+
+
+def test_counts_google_chips_only(tmp_path):
+    assert tpu_chips_attached(fake_pci(tmp_path, ["0x8086", "0x1ae0", "0x1ae0", "0x10de"])) == 2
+    assert tpu_chips_attached(tmp_path / "missing") == 0
+
+
+def test_sets_the_offline_answer_where_no_tpu(tmp_path):
+    env = {}
+    assert avoid_tpu_metadata_lookup(env, fake_pci(tmp_path, ["0x8086"])) is True
+    assert env == {"TPU_SKIP_MDS_QUERY": "1", "TPU_ACCELERATOR_TYPE": "v4-8"}
+
+
+def test_leaves_a_real_tpu_alone(tmp_path):
+    env = {}
+    assert avoid_tpu_metadata_lookup(env, fake_pci(tmp_path, ["0x1ae0"])) is False
+    assert env == {}
+
+
+def test_respects_an_explicit_choice(tmp_path):
+    env = {"TPU_SKIP_MDS_QUERY": "0"}
+    assert avoid_tpu_metadata_lookup(env, tmp_path) is False
+    assert env == {"TPU_SKIP_MDS_QUERY": "0"}
+
+
+def test_on_colab(monkeypatch):
+    assert on_colab() is False
+    monkeypatch.setitem(sys.modules, "google.colab", object())
+    assert on_colab() is True
+
+
+def test_a_cpu_trainer_asks_for_no_tpu_metadata():
+    """With the test environment in place, Lightning's TPU probe answers 0 without a lookup."""
+    import pytorch_lightning as pl
+    from lightning_fabric.accelerators.xla import XLAAccelerator
+
+    pl.Trainer(accelerator="cpu", logger=False, enable_checkpointing=False, enable_progress_bar=False)
+    assert XLAAccelerator.auto_device_count() == 0

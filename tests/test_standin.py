@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from torchvision.datasets import FashionMNIST
+
+from helpers.standin import GARMENTS, StandinSpec, generate, read_spec, render_garment, write_standin
+
+
+def test_deterministic_in_seed():
+    a_images, a_labels = generate(50, seed=3)
+    b_images, b_labels = generate(50, seed=3)
+    c_images, _ = generate(50, seed=4)
+    assert np.array_equal(a_images, b_images) and np.array_equal(a_labels, b_labels)
+    assert not np.array_equal(a_images, c_images)
+
+
+def test_shapes_and_balanced_classes():
+    images, labels = generate(200, seed=0)
+    assert images.shape == (200, 28, 28) and images.dtype == np.uint8
+    assert np.bincount(labels, minlength=10).tolist() == [20] * 10
+
+
+def test_every_class_draws_a_visible_garment():
+    rng = np.random.default_rng(0)
+    for label in range(len(GARMENTS)):
+        image = render_garment(label, rng)
+        assert (image > 30).mean() > 0.05, f"class {label} is almost empty"
+        assert image[0].max() < 60 and image[-1].max() < 60, "garments stay inside the frame"
+
+
+def test_learnable_but_not_trivial():
+    """A linear model on raw pixels is far above chance (10%) and still below 100%."""
+    train_x, train_y = generate(1500, seed=0)
+    test_x, test_y = generate(500, seed=1)
+    model = LogisticRegression(max_iter=300).fit(train_x.reshape(1500, -1) / 255, train_y)
+    accuracy = model.score(test_x.reshape(500, -1) / 255, test_y)
+    assert 0.5 < accuracy < 0.99
+
+
+def test_written_in_torchvisions_format(tmp_path):
+    spec = StandinSpec(n_train=30, n_test=20, seed=0)
+    write_standin(tmp_path / "FashionMNIST" / "raw", spec)
+    train = FashionMNIST(tmp_path, train=True, download=False)
+    test = FashionMNIST(tmp_path, train=False, download=False)
+    assert (len(train), len(test)) == (30, 20)
+    assert read_spec(tmp_path / "FashionMNIST" / "raw") == spec
+    assert not np.array_equal(train.data[:20].numpy(), test.data.numpy())
+
+
+def test_refuses_empty_splits(tmp_path):
+    with pytest.raises(ValueError, match="at least 1 train and 1 test"):
+        write_standin(tmp_path, StandinSpec(n_train=0, n_test=5, seed=0))
