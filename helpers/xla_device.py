@@ -72,7 +72,7 @@ def xla_status() -> XLAStatus:
         torch_xla = importlib.import_module("torch_xla")  # picks a default PJRT_DEVICE when none is set
     except Exception as error:  # a torch/torch_xla version mismatch fails in many ways
         return XLAStatus(False, f"torch_xla failed to import ({error}); install torch_xla matching torch.")
-    kind = os.environ.get("PJRT_DEVICE", "").split("_")[0].upper()
+    kind = os.environ.get("PJRT_DEVICE", "")  # exact: torch_xla refuses 'cpu' too
     problem = _kind_problem(kind, torch_xla)
     if problem:
         return XLAStatus(False, problem + _FIX_KIND, kind)

@@ -17,6 +17,16 @@ from typing_extensions import override
 
 from helpers.xla_device import require_xla, xla_status
 
+# Measured with torch_xla 2.9 and CPU_NUM_DEVICES=2: xmp.spawn runs one thread per CPU device in one
+# process; each thread compiles its own graph, their all-reduces get different op_ids, so neither
+# rendezvous completes: XLA logs "may be stuck" after 5 s and aborts the process 10 s later.
+_NO_MULTI_DEVICE_ON_CPU = (
+    "Lightning on the CPU XLA device takes devices=1. For more, Lightning's XLAStrategy calls "
+    "xmp.spawn, which needs torch_xla's runtime not yet started in the notebook process, and on the "
+    "CPU device the threads it starts stall in their first all-reduce until XLA aborts the process. "
+    "Several XLA devices work on a TPU: Trainer(accelerator='tpu', devices=N)."
+)
+
 
 class CPUXLAAccelerator(XLAAccelerator):
     """Lightning's XLA accelerator, counting torch_xla's CPU devices instead of TPU chips.
@@ -40,12 +50,14 @@ class CPUXLAAccelerator(XLAAccelerator):
     @staticmethod
     @override
     def parse_devices(devices: int | str | list[int]) -> int:
-        """Accept a device count (int or digits); ValueError if it exceeds the attached CPU devices."""
+        """Accept ``devices=1`` (int or digits); a clear ValueError for anything else."""
         if isinstance(devices, str) and devices.strip().isdigit():
             devices = int(devices)
         if not isinstance(devices, int):
             raise ValueError(f"CPUXLAAccelerator takes a number of devices, got {devices!r}")
         require_xla(devices)
+        if devices > 1:
+            raise ValueError(_NO_MULTI_DEVICE_ON_CPU)
         return devices
 
     @staticmethod
@@ -60,6 +72,6 @@ def xla_trainer_kwargs(devices: int = 1) -> dict[str, object]:
 
     Raises RuntimeError (no usable XLA device, with what to do) or ValueError (too many ``devices``).
     """
-    status = require_xla(devices)
-    accelerator = "tpu" if status.kind == "TPU" else CPUXLAAccelerator()
-    return {"accelerator": accelerator, "devices": devices}
+    if require_xla(devices).kind == "TPU":
+        return {"accelerator": "tpu", "devices": devices}
+    return {"accelerator": CPUXLAAccelerator(), "devices": CPUXLAAccelerator.parse_devices(devices)}

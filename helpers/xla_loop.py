@@ -161,8 +161,9 @@ def train_naive_xla(
 ) -> LoopResult:
     """The same training with the two classic mistakes, to count what they cost (lesson 5 only).
 
-    ``loss.item()`` inside the step cuts it into two graphs and waits for the device every step;
-    a loader without ``drop_last`` adds a second batch shape, compiled again.
+    ``loss.item()`` inside the step compiles and runs the forward pass on its own and waits for it;
+    the whole step (forward again) then runs at ``torch_xla.sync()``: two graphs per batch shape, a
+    device round trip per step. A loader without ``drop_last`` adds a second batch shape.
     """
     device = torch_xla.device()
     model.to(device).train()

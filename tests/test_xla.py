@@ -1,0 +1,304 @@
+"""Lesson 5 plumbing: XLA device checks, compile counting, the raw loops and Lightning on ``xla:0``.
+
+Runs on torch_xla's CPU device (``PJRT_DEVICE=CPU``, set by conftest). Each test uses its own batch
+size: torch_xla caches compiled graphs for the whole process, so a shape seen by an earlier test
+would compile nothing here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+pytest.importorskip("torch_xla", reason="torch_xla is not installed (lesson 5 needs it)")
+
+from helpers.xla_device import XLAStatus, require_xla, xla_status  # noqa: E402
+
+_STATUS = xla_status()
+if not _STATUS.available:
+    pytest.skip(f"no usable XLA device: {_STATUS.reason}", allow_module_level=True)
+
+import pytorch_lightning as pl  # noqa: E402
+import torch_xla  # noqa: E402
+from pytorch_lightning.accelerators import CPUAccelerator, XLAAccelerator  # noqa: E402
+from pytorch_lightning.strategies import SingleDeviceStrategy, SingleDeviceXLAStrategy  # noqa: E402
+from pytorch_lightning.utilities.exceptions import MisconfigurationException  # noqa: E402
+
+from helpers import xla_lightning  # noqa: E402
+from helpers.xla_lightning import CPUXLAAccelerator, xla_trainer_kwargs  # noqa: E402
+from helpers.xla_loop import (  # noqa: E402
+    RecompilationWarning,
+    train_naive_xla,
+    train_raw_xla,
+    xla_dataloader,
+)
+from helpers.xla_metrics import fallback_counts, xla_metrics, xla_metrics_delta  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+# Lightning 2.6 still calls xm.xla_device / xm.mark_step, deprecated in torch_xla 2.8: not ours to fix.
+pytestmark = pytest.mark.filterwarnings(r"ignore:Use torch_xla\.(device|sync) instead:DeprecationWarning")
+
+
+def stripes(n: int = 240, seed: int = 0) -> TensorDataset:
+    """28x28 noise images whose label is which horizontal stripe is bright: learnable in a few steps."""
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.randint(0, 10, (n,), generator=generator)
+    images = torch.randn(n, 1, 28, 28, generator=generator) * 0.3
+    images[torch.arange(n), 0, labels * 2 + 4, :] += 2.0
+    return TensorDataset(images, labels)
+
+
+def tiny_cnn(seed: int = 0) -> nn.Sequential:
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(4), nn.Flatten(), nn.Linear(4 * 7 * 7, 10)
+    )
+
+
+def cpu_loss(model: nn.Module, dataset: TensorDataset) -> float:
+    """Mean cross-entropy of ``model`` over ``dataset``, computed on the CPU."""
+    images, labels = dataset.tensors
+    with torch.no_grad():
+        return F.cross_entropy(model.cpu()(images), labels).item()
+
+
+class LitTiny(pl.LightningModule):
+    def __init__(self) -> None:
+        super().__init__()
+        self.net = tiny_cnn()
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.net(images)
+
+    def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        images, labels = batch
+        return F.cross_entropy(self(images), labels)
+
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        return torch.optim.SGD(self.parameters(), lr=0.05)
+
+
+def quiet_trainer(**kwargs: object) -> pl.Trainer:
+    quiet = {"enable_checkpointing": False, "enable_progress_bar": False, "enable_model_summary": False}
+    return pl.Trainer(logger=False, **quiet, **kwargs)
+
+
+# ---------------------------------------------------------------- device checks
+
+
+def test_status_reports_the_cpu_xla_device() -> None:
+    assert _STATUS.available and _STATUS.kind == "CPU" and _STATUS.devices >= 1, _STATUS
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("TPU", "no TPU chip is attached"),
+        ("FOO", "'FOO' is not a device"),
+        ("cpu", "'cpu' is not a device"),
+        ("", "'' is not a device"),
+    ],
+)
+def test_bad_pjrt_device_says_what_to_do(monkeypatch: pytest.MonkeyPatch, value: str, message: str) -> None:
+    monkeypatch.setenv("PJRT_DEVICE", value)
+    status = xla_status()
+    assert not status.available and message in status.reason and "PJRT_DEVICE=CPU" in status.reason
+    with pytest.raises(RuntimeError, match="No usable XLA device"):
+        require_xla()
+
+
+def test_missing_torch_xla_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    status = xla_status()
+    assert not status.available and "pip install torch-xla" in status.reason
+
+
+def run_python(script: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` in a fresh interpreter (torch_xla not started) from the repository root.
+
+    From a file, so that processes it spawns can import its functions.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "script.py")
+        path.write_text(textwrap.dedent(script))
+        return subprocess.run(
+            [sys.executable, str(path)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+
+def test_bad_pjrt_device_in_a_fresh_process_leaves_the_runtime_usable() -> None:
+    """Bad values must be caught before torch_xla's runtime starts: a runtime started wrong stays broken."""
+    done = run_python(
+        """
+        import os
+        from helpers.xla_device import xla_status
+        for value in ("FOO", "TPU", "CPU"):
+            os.environ["PJRT_DEVICE"] = value
+            status = xla_status()
+            print(value, status.available, status.kind, status.devices)
+        """,
+        PJRT_DEVICE="FOO",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:3] == ["FOO False FOO 0", "TPU False TPU 0", "CPU True CPU 1"]
+
+
+@pytest.mark.parametrize("devices", [0, 2, 64, True])
+def test_too_many_or_invalid_devices_is_a_clear_value_error(devices: int) -> None:
+    with pytest.raises(ValueError, match="devices"):
+        xla_trainer_kwargs(devices=devices)
+
+
+def test_lightning_refuses_too_many_cpu_xla_devices() -> None:
+    with pytest.raises(ValueError, match="only 1 CPU XLA device"):
+        quiet_trainer(accelerator=CPUXLAAccelerator(), devices=2)
+
+
+# ---------------------------------------------------------------- metrics and raw loops
+
+
+def test_metrics_delta_counts_a_compile_and_a_fallback() -> None:
+    with xla_metrics_delta() as delta:
+        values = torch.arange(11.0, device=torch_xla.device()) * 3
+        assert values.median().item() == 15.0  # median has no XLA lowering here: a CPU fallback
+    assert delta["compiles"] >= 1 and delta["executions"] >= 1 and delta["fallbacks"] >= 1
+    assert "aten::_local_scalar_dense" in fallback_counts()
+    assert set(delta) == set(xla_metrics())
+
+
+def test_fixed_loop_compiles_once_whatever_the_number_of_steps() -> None:
+    data = stripes()
+    short = train_raw_xla(tiny_cnn(), xla_dataloader(data, 20), max_steps=5, log_every=1)
+    long = train_raw_xla(tiny_cnn(), xla_dataloader(data, 24), epochs=6, max_steps=50, log_every=1)
+    assert (short.steps, long.steps) == (5, 50)
+    assert short.metrics["compiles"] == long.metrics["compiles"] <= 3
+    assert short.metrics["fallbacks"] == long.metrics["fallbacks"] == 0
+    assert len(long.losses) == 50 and long.losses[-1] < long.losses[0] / 2
+
+
+def test_naive_loop_compiles_more_than_the_fixed_one() -> None:
+    data = stripes(100)
+    fixed = train_raw_xla(tiny_cnn(), xla_dataloader(data, 36), epochs=2)  # 36, 36 (28 dropped)
+    with pytest.warns(RecompilationWarning, match=r"compiled 4 graphs in \d steps"):
+        naive = train_naive_xla(tiny_cnn(), DataLoader(data, 30), epochs=2)  # 30, 30, 30, then 10
+    assert (fixed.steps, naive.steps) == (4, 8)
+    assert fixed.metrics["compiles"] == 1
+    # per batch shape: the forward alone for .item(), then the whole step (forward again) at sync
+    assert naive.metrics["compiles"] == 4
+    assert naive.metrics["fallbacks"] == 8  # one .item() per step
+
+
+def test_a_shape_changing_every_step_warns_with_the_count_and_finishes() -> None:
+    data = stripes(60)
+    sizes = [2, 3, 5, 6, 7, 9]  # not multiples of any batch size used elsewhere in this file
+    batches = [indices.tolist() for indices in torch.arange(sum(sizes)).split(sizes)]
+    loader = DataLoader(data, batch_sampler=batches)
+    start = time.perf_counter()
+    with pytest.warns(RecompilationWarning, match=r"XLA compiled \d+ graphs in \d+ steps") as caught:
+        result = train_raw_xla(tiny_cnn(), loader)
+    assert len(caught) == 1  # warned once, not once per step
+    assert result.steps == 6 and result.metrics["compiles"] == 6
+    assert time.perf_counter() - start < 30
+
+
+# ---------------------------------------------------------------- Lightning on the XLA device
+
+
+@pytest.fixture(scope="module")
+def xla_fit() -> Iterator[tuple[pl.Trainer, float, float]]:
+    """One Lightning run on xla:0: (trainer, loss before, loss after)."""
+    data = stripes()
+    model = LitTiny()
+    before = cpu_loss(model, data)
+    trainer = quiet_trainer(**xla_trainer_kwargs(), max_steps=30)
+    trainer.fit(model, DataLoader(data, 16, shuffle=True, drop_last=True))
+    yield trainer, before, cpu_loss(model, data)
+
+
+def test_lightning_trains_on_the_xla_device(xla_fit: tuple[pl.Trainer, float, float]) -> None:
+    trainer, before, after = xla_fit
+    assert isinstance(trainer.accelerator, CPUXLAAccelerator)
+    assert isinstance(trainer.strategy, SingleDeviceXLAStrategy)
+    assert str(trainer.strategy.root_device) == "xla:0"
+    assert trainer.global_step == 30
+    assert after < before / 2
+
+
+def test_cpu_xla_accelerator_leaves_later_cpu_trainers_unchanged(
+    xla_fit: tuple[pl.Trainer, float, float], caplog: pytest.LogCaptureFixture
+) -> None:
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.INFO):
+        warnings.simplefilter("always")
+        trainer = quiet_trainer(accelerator="cpu", devices=1)
+    assert type(trainer.accelerator) is CPUAccelerator
+    assert type(trainer.strategy) is SingleDeviceStrategy and trainer.strategy.root_device.type == "cpu"
+    assert "TPU available: False, using: 0 TPU cores" in caplog.text
+    assert not [w for w in caught if "TPU" in str(w.message)]
+    assert not XLAAccelerator.is_available() and XLAAccelerator.auto_device_count() == 0
+    with pytest.raises(MisconfigurationException, match="XLAAccelerator` can not run"):
+        quiet_trainer(accelerator="tpu")
+
+
+# ---------------------------------------------------------------- several CPU XLA devices (measured facts)
+
+
+def test_lightning_refuses_several_cpu_xla_devices(monkeypatch: pytest.MonkeyPatch) -> None:
+    two_devices = XLAStatus(True, "pretend CPU_NUM_DEVICES=2", "CPU", 2)
+    monkeypatch.setattr(xla_lightning, "require_xla", lambda devices=1: two_devices)
+    with pytest.raises(ValueError, match="takes devices=1"):
+        xla_trainer_kwargs(devices=2)
+
+
+def test_spmd_shards_a_batch_over_two_cpu_devices_and_matches_one_device() -> None:
+    """What does work on two CPU devices: SPMD (one process, the batch sharded, gradients reduced by XLA)."""
+    done = run_python(
+        """
+        import numpy as np, torch, torch_xla, torch_xla.runtime as xr, torch_xla.distributed.spmd as xs
+        import torch.nn.functional as F
+        from torch import nn
+
+        xr.use_spmd()
+        mesh = xs.Mesh(np.arange(xr.global_runtime_device_count()), (2,), ("data",))
+        generator = torch.Generator().manual_seed(0)
+        images, labels = torch.randn(32, 784, generator=generator), torch.randint(0, 10, (32,), generator=generator)
+        for device in (torch_xla.device(), torch.device("cpu")):
+            torch.manual_seed(0)
+            model = nn.Linear(784, 10).to(device)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for _ in range(3):
+                x, y = images.to(device), labels.to(device)
+                if device.type == "xla":
+                    xs.mark_sharding(x, mesh, ("data", None))
+                    xs.mark_sharding(y, mesh, ("data",))
+                optimizer.zero_grad()
+                loss = F.cross_entropy(model(x), y)
+                loss.backward()
+                optimizer.step()
+                torch_xla.sync()
+            print(device.type, round(loss.item(), 5))
+        """,
+        CPU_NUM_DEVICES="2",
+    )
+    assert done.returncode == 0, done.stderr
+    xla_line, cpu_line = done.stdout.split("\n")[:2]
+    assert xla_line.split()[1] == cpu_line.split()[1], done.stdout
