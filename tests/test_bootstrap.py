@@ -1,60 +1,142 @@
-"""The Colab bootstrap cell, run as it is (no real install): in a simulated Colab and elsewhere."""
+"""The Colab bootstrap cell, run as it is in a simulated Colab (nothing is installed for real) and elsewhere."""
 
+import glob
+import importlib.metadata
 import importlib.util
+import io
+import os
 import subprocess
 import sys
 import types
+import urllib.request
 
 import pytest
 
-from tools.sync import BOOTSTRAP, course_config, requirements_url
+from tools.sync import BOOTSTRAP, ROOT, course_config, requirements_url
 
 SOURCE = BOOTSTRAP.read_text()
+URL = requirements_url(course_config())
+PIP = [sys.executable, "-m", "pip", "install", "--quiet"]
+TRIO = ["torch==2.9.0", "torchvision==0.24.0", "torch-xla[tpu]==2.9.0"]
+
+
+class Colab:
+    """What the cell did: commands run, requirement files fetched, kernel kills."""
+
+    def __init__(self):
+        self.commands, self.fetched, self.killed = [], [], []
 
 
 @pytest.fixture
-def commands(monkeypatch):
-    ran = []
-    monkeypatch.setattr(subprocess, "run", lambda cmd, **kwargs: ran.append((cmd, kwargs)))
-    return ran
+def colab(monkeypatch, tmp_path):
+    """A simulated Colab runtime; configure it with runtime(...) before running the cell."""
+    seen = Colab()
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: seen.commands.append((cmd, kw)))
+    monkeypatch.setattr(os, "kill", lambda pid, sig: seen.killed.append(sig))
+
+    def urlopen(url):
+        seen.fetched.append(url)
+        return io.BytesIO((ROOT / "requirements-colab.txt").read_bytes())
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+
+    def runtime(*, on_colab=True, helpers_installed=False, pci=(), torch="2.9.0+cu126", torch_xla=None):
+        if on_colab:
+            monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+        for i, (vendor, device) in enumerate(pci):
+            folder = tmp_path / f"0000:00:{i:02}.0"
+            folder.mkdir()
+            (folder / "vendor").write_text(vendor + "\n")
+            (folder / "device").write_text(device + "\n")
+        real_glob, real_find_spec, real_version = glob.glob, importlib.util.find_spec, importlib.metadata.version
+        monkeypatch.setattr(
+            glob,
+            "glob",
+            lambda p: sorted(map(str, tmp_path.glob("*/vendor"))) if p.startswith("/sys/") else real_glob(p),
+        )
+        monkeypatch.setattr(
+            importlib.util,
+            "find_spec",
+            lambda name, *a: (
+                (object() if helpers_installed else None) if name == "helpers" else real_find_spec(name, *a)
+            ),
+        )
+        versions = {"torch": torch, "torch_xla": torch_xla}
+
+        def version(name):
+            if name not in versions:
+                return real_version(name)
+            if versions[name] is None:
+                raise importlib.metadata.PackageNotFoundError(name)
+            return versions[name]
+
+        monkeypatch.setattr(importlib.metadata, "version", version)
+
+    seen.runtime = runtime
+    return seen
 
 
 def run_cell():
-    exec(compile(SOURCE, "bootstrap-cell", "exec"), {})
+    exec(compile(SOURCE, "bootstrap-cell", "exec"), {"__name__": "__main__"})
 
 
-def simulate_colab(monkeypatch, helpers_installed):
-    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
-    real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *a: (
-            (real_find_spec(name, *a) if helpers_installed else None) if name == "helpers" else real_find_spec(name, *a)
-        ),
-    )
+TPU_V5E = [("0x1ae0", "0x0063")]
+GVNIC = [("0x1ae0", "0x0042")]  # Google's virtual NIC: same vendor, not a TPU
 
 
-def test_outside_colab_it_does_nothing(commands, capsys):
+def test_outside_colab_it_does_nothing(colab, capsys):
+    colab.runtime(on_colab=False, pci=TPU_V5E)
     run_cell()
-    assert commands == [] and capsys.readouterr().out == ""
+    assert (colab.commands, colab.fetched, colab.killed) == ([], [], [])
+    assert capsys.readouterr().out == ""
 
 
-def test_on_a_fresh_colab_runtime_it_installs_the_pinned_requirements(monkeypatch, commands, capsys):
-    simulate_colab(monkeypatch, helpers_installed=False)
+@pytest.mark.parametrize("pci", [[], GVNIC, [("0x10de", "0x20b0")]], ids=["cpu", "gvnic", "gpu"])
+def test_fresh_cpu_or_gpu_runtime_installs_the_pinned_requirements(colab, capsys, pci):
+    colab.runtime(pci=pci)
     run_cell()
-    assert commands == [
-        ([sys.executable, "-m", "pip", "install", "--quiet", "-r", requirements_url(course_config())], {"check": True})
-    ]
+    assert colab.commands == [([*PIP, "-r", URL], {"check": True})]
+    assert colab.killed == [] and colab.fetched == []
     assert "installing the course's pinned packages" in capsys.readouterr().out
 
 
-def test_when_already_installed_it_is_quick(monkeypatch, commands, capsys):
-    simulate_colab(monkeypatch, helpers_installed=True)
+def test_second_run_is_a_quick_no_op(colab, capsys):
+    colab.runtime(helpers_installed=True, pci=GVNIC)
     run_cell()
-    assert commands == [] and capsys.readouterr().out == ""
+    assert (colab.commands, colab.fetched, colab.killed) == ([], [], [])
+    assert capsys.readouterr().out == ""
 
 
-def test_it_imports_nothing_from_the_course_before_installing():
-    imports = [line for line in SOURCE.splitlines() if line.startswith(("import ", "from "))]
-    assert imports == ["import importlib.util", "import subprocess", "import sys"]
+def test_tpu_with_matching_preinstalled_versions_keeps_them(colab, capsys):
+    colab.runtime(pci=TPU_V5E, torch="2.8.0+cpu", torch_xla="2.8.0")
+    run_cell()
+    assert colab.commands == [([*PIP, "-r", URL], {"check": True})]
+    assert colab.killed == []
+
+
+@pytest.mark.parametrize("torch_xla", ["2.8.0", None], ids=["mismatch", "missing"])
+def test_tpu_with_mismatched_versions_installs_the_trio_and_restarts(colab, capsys, torch_xla):
+    colab.runtime(pci=TPU_V5E, torch="2.9.1+cpu", torch_xla=torch_xla)
+    run_cell()
+    assert colab.fetched == [URL]
+    assert colab.commands == [([*PIP, *TRIO, "-r", URL], {"check": True})]
+    assert colab.killed == [9]
+    out = capsys.readouterr().out
+    assert f"torch 2.9.1 and torch_xla {torch_xla} do not match" in out
+    assert "restarting the runtime" in out and "run this notebook again from the top" in out
+
+
+def test_after_the_restart_it_is_a_no_op(colab, capsys):
+    colab.runtime(helpers_installed=True, pci=TPU_V5E, torch="2.9.0+cpu", torch_xla="2.9.0")
+    run_cell()
+    assert (colab.commands, colab.fetched, colab.killed) == ([], [], [])
+
+
+def test_the_tpu_trio_is_the_courses_pinned_trio():
+    text = (ROOT / "requirements-colab.txt").read_text()
+    assert [line.removeprefix("#tpu ") for line in text.splitlines() if line.startswith("#tpu ")] == TRIO
+
+
+def test_it_imports_only_the_standard_library():
+    imports = [line.split()[1] for line in SOURCE.splitlines() if line.startswith(("import ", "from "))]
+    assert all(name.split(".")[0] in sys.stdlib_module_names for name in imports)

@@ -50,8 +50,18 @@ def synced_bootstrap(text: str, cfg: dict[str, str]) -> str:
     return re.sub(r'^COURSE = "[^"]*"', f'COURSE = "{course}"', text, flags=re.M)
 
 
+def pinned_versions() -> dict[str, str]:
+    """``{package: version}`` from requirements.txt, the course's one pinned environment."""
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    return dict(line.split("==", 1) for line in lines if "==" in line and not line.startswith("#"))
+
+
 def synced_requirements(text: str, cfg: dict[str, str]) -> str:
-    return re.sub(r"^lightning-course-helpers @ .*$", helpers_requirement(cfg), text, flags=re.M)
+    text = re.sub(r"^lightning-course-helpers @ .*$", helpers_requirement(cfg), text, flags=re.M)
+    pins = pinned_versions()
+    for package in ("torch", "torchvision", "torch-xla"):  # the TPU trio read by the bootstrap cell
+        text = re.sub(rf"^#tpu {package}(\[tpu\])?==.*$", rf"#tpu {package}\g<1>=={pins[package]}", text, flags=re.M)
+    return text
 
 
 def synced_readme(text: str, cfg: dict[str, str]) -> str:
