@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytorch_lightning as pl
 import torch
@@ -16,10 +17,11 @@ from helpers.data import (
     fashion_mnist,
     prepare_fashion_mnist,
 )
-from helpers.standin import StandinSpec
+from helpers.resumable import ResumableDataLoader
 
-# Mean and std of the real Fashion-MNIST training pixels (after ToTensor scales them to [0, 1]).
-FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
+# Mean and std of the real Fashion-MNIST training pixels; defined in helpers.standin (no import cycle),
+# and importable from here as before (helpers.loading and the notebooks do).
+from helpers.standin import FASHION_MNIST_MEAN, FASHION_MNIST_STD, StandinSpec
 
 
 def default_transform() -> transforms.Compose:
@@ -50,7 +52,9 @@ def check_batch_size(batch_size: int) -> int:
 class FashionMNISTDataModule(pl.LightningDataModule):
     """Fashion-MNIST (real or stand-in) with a seeded train/validation split and the three loaders.
 
-    Batches are ``(images, labels)``: float ``[B, 1, 28, 28]`` normalized, and long ``[B]``.
+    Batches are ``(images, labels)``: float ``[B, 1, 28, 28]`` normalized, and long ``[B]``. The train
+    loader's order is fixed by ``(seed, epoch)`` and Lightning saves its position in checkpoints, so a fit
+    killed mid-epoch resumes batch for batch (``trainer.fit(..., ckpt_path=...)``).
     """
 
     def __init__(
@@ -92,27 +96,28 @@ class FashionMNISTDataModule(pl.LightningDataModule):
         if stage in ("test", "predict", None):
             self.test_set = fashion_mnist(self.files, train=False, transform=default_transform())
 
-    def _loader(self, dataset: Dataset | None, shuffle: bool) -> DataLoader:
+    def _check_ready(self, dataset: Dataset | None) -> Dataset:
         if dataset is None:
             raise RuntimeError("call setup() first (the Trainer does this for you)")
-        generator = torch.Generator().manual_seed(self.seed) if shuffle else None
-        return DataLoader(
-            dataset,
-            batch_size=self.batch_size,
-            shuffle=shuffle,
-            num_workers=self.num_workers,
-            persistent_workers=self.num_workers > 0,
-            generator=generator,
-        )
+        return dataset
+
+    def _workers(self) -> dict[str, Any]:
+        return {"num_workers": self.num_workers, "persistent_workers": self.num_workers > 0}
 
     def train_dataloader(self) -> DataLoader:
-        return self._loader(self.train_set, shuffle=True)
+        """Shuffled with an order fixed by (seed, epoch), and resumable mid-epoch from a checkpoint."""
+        return ResumableDataLoader(
+            self._check_ready(self.train_set), self.batch_size, seed=self.seed, **self._workers()
+        )
+
+    def _in_order(self, dataset: Dataset | None) -> DataLoader:
+        return DataLoader(self._check_ready(dataset), batch_size=self.batch_size, **self._workers())
 
     def val_dataloader(self) -> DataLoader:
-        return self._loader(self.val_set, shuffle=False)
+        return self._in_order(self.val_set)
 
     def test_dataloader(self) -> DataLoader:
-        return self._loader(self.test_set, shuffle=False)
+        return self._in_order(self.test_set)
 
     def predict_dataloader(self) -> DataLoader:
-        return self._loader(self.test_set, shuffle=False)
+        return self._in_order(self.test_set)

@@ -28,9 +28,7 @@ Batch = tuple[torch.Tensor, torch.Tensor]
 
 def _conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
     """3x3 convolution (size kept), ReLU, then 2x2 max-pool (size halved, rounded down)."""
-    return nn.Sequential(
-        nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2)
-    )
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
 
 
 def check_hparams(learning_rate: float, optimizer: str, scheduler: str | None, momentum: float) -> None:
@@ -57,7 +55,8 @@ class FashionCNN(pl.LightningModule):
         learning_rate: optimizer step size (> 0).
         optimizer: ``"adam"`` or ``"sgd"`` (SGD uses ``momentum``).
         scheduler: ``None``, ``"step"`` (halve the LR every epoch), ``"cosine"`` (to 0 over ``max_epochs``)
-            or ``"onecycle"`` (per step; needs a known number of steps).
+            or ``"onecycle"`` (per step, over ``trainer.estimated_stepping_batches``; in Lightning 2.6 reading
+            that stops a mid-epoch resume from restoring a resumable loader's position, see ``helpers.resumable``).
         momentum: SGD momentum.
     """
 
@@ -137,8 +136,6 @@ class FashionCNN(pl.LightningModule):
             interval = "epoch"
         else:
             total_steps = int(self.trainer.estimated_stepping_batches)
-            scheduler = torch.optim.lr_scheduler.OneCycleLR(
-                optimizer, max_lr=hp.learning_rate, total_steps=total_steps
-            )
+            scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=hp.learning_rate, total_steps=total_steps)
             interval = "step"
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": interval}}

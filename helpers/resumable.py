@@ -11,6 +11,10 @@ loader's position only if the loader has ``state_dict()`` / ``load_state_dict()`
   ``sampler.set_epoch(e)`` at every epoch start, so a fresh process gets the same order;
 - ``state_dict()`` records the epoch and how many batches were handed out; after
   ``load_state_dict()`` the next iteration skips those batches.
+
+Caveat (Lightning 2.6, issue #20550): if ``configure_optimizers`` reads ``trainer.estimated_stepping_batches``
+(as a OneCycle schedule does), Lightning loads the train loader before restoring the checkpoint and then
+never calls ``load_state_dict``: the position is silently lost. Resume such runs from end-of-epoch checkpoints.
 """
 
 from __future__ import annotations
@@ -51,12 +55,12 @@ class ResumableDataLoader(DataLoader):
     """
 
     def __init__(self, dataset: Dataset, batch_size: int, seed: int = 0, **kwargs: Any) -> None:
-        self.epoch_sampler = EpochShuffleSampler(dataset, seed)  # type: ignore[arg-type]
+        self.epoch_sampler = EpochShuffleSampler(dataset, seed)
         super().__init__(dataset, batch_size=batch_size, sampler=self.epoch_sampler, **kwargs)
         self.batches_yielded = 0
         self._resume_at = 0
 
-    def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[Any]:
         # A generator: nothing runs until the first batch is asked for, i.e. after Lightning's set_epoch().
         self.batches_yielded, self._resume_at = self._resume_at, 0
         self.epoch_sampler.start = self.batches_yielded * self.batch_size

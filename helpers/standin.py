@@ -15,7 +15,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 from PIL import Image, ImageDraw
+from torch.utils.data import TensorDataset
 
 from helpers.idx import write_idx
 
@@ -26,6 +28,9 @@ RAW_FILES = {
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 MANIFEST = "standin.json"
+# Mean and std of the real Fashion-MNIST training pixels (after ToTensor scales them to [0, 1]).
+# They live here so that both this module and helpers.datamodule (which re-exports them) can use them.
+FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
 
 # A shape is (kind, coordinates in the unit square, shade); shade 0 cuts a hole, 1 is full brightness.
 Shape = tuple[str, list[tuple[float, float]], float]
@@ -251,6 +256,21 @@ def generate(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     labels = rng.permutation(np.arange(n) % len(GARMENTS)).astype(np.uint8)
     images = np.stack([render_garment(int(y), rng) for y in labels]) if n else np.zeros((0, SIDE, SIDE), np.uint8)
     return images, labels
+
+
+def standin_tensors(n: int, seed: int = 0) -> TensorDataset:
+    """``n`` stand-in pairs ``(image, label)`` in memory, as the DataModule's loaders hand them out.
+
+    Images are float ``[n, 1, 28, 28]``, scaled to [0, 1] then normalized with
+    ``FASHION_MNIST_MEAN``/``FASHION_MNIST_STD`` (the same values ``helpers.datamodule.default_transform``
+    gives); labels are long ``[n]``. Deterministic in ``seed``. For tests and benchmarks that want
+    the course's data without files on disk; lessons read it through ``helpers.datamodule``.
+    """
+    if n < 1:
+        raise ValueError(f"n must be a positive number of images, got {n}")
+    images, labels = generate(n, seed)
+    pixels = torch.from_numpy(images).unsqueeze(1).float().div(255)
+    return TensorDataset(pixels.sub(FASHION_MNIST_MEAN).div(FASHION_MNIST_STD), torch.from_numpy(labels).long())
 
 
 def read_spec(raw_dir: Path) -> StandinSpec | None:

@@ -1,9 +1,20 @@
 import numpy as np
 import pytest
+import torch
+from PIL import Image
 from sklearn.linear_model import LogisticRegression
 from torchvision.datasets import FashionMNIST
 
-from helpers.standin import GARMENTS, StandinSpec, generate, read_spec, render_garment, write_standin
+from helpers.datamodule import default_transform
+from helpers.standin import (
+    GARMENTS,
+    StandinSpec,
+    generate,
+    read_spec,
+    render_garment,
+    standin_tensors,
+    write_standin,
+)
 
 
 def test_deterministic_in_seed():
@@ -50,3 +61,19 @@ def test_written_in_torchvisions_format(tmp_path):
 def test_refuses_empty_splits(tmp_path):
     with pytest.raises(ValueError, match="at least 1 train and 1 test"):
         write_standin(tmp_path, StandinSpec(n_train=0, n_test=5, seed=0))
+
+
+def test_standin_tensors_match_what_the_datamodule_reads():
+    """In memory, the same normalized images and labels the DataModule's transform makes from the files."""
+    dataset = standin_tensors(30, seed=5)
+    images, labels = dataset.tensors
+    assert images.shape == (30, 1, 28, 28) and images.dtype == torch.float32
+    assert labels.shape == (30,) and labels.dtype == torch.long
+    raw_images, raw_labels = generate(30, seed=5)
+    transform = default_transform()
+    expected = torch.stack([transform(Image.fromarray(image)) for image in raw_images])
+    assert torch.equal(images, expected)
+    assert torch.equal(labels, torch.from_numpy(raw_labels).long())
+    assert torch.equal(standin_tensors(30, seed=5).tensors[0], images)
+    with pytest.raises(ValueError, match="n must be a positive"):
+        standin_tensors(0)

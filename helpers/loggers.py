@@ -1,0 +1,74 @@
+"""Setting up the experiment loggers so that they never prompt, hang or fail half-way (lesson 6).
+
+- :func:`choose_wandb_mode`: W&B with no API key would wait forever at a login prompt under a terminal
+  (or raise ``UsageError`` without one); this picks ``offline`` then, and says so.
+- :func:`ensure_writable_dir`: a log directory that cannot be written fails *before* training,
+  not at the first ``log`` call after the sanity check.
+- :func:`local_mlflow_uri`: a local MLflow store (sqlite; MLflow 3 refuses a plain ``file:`` store
+  unless ``MLFLOW_ALLOW_FILE_STORE`` is set), with MLflow's telemetry turned off.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import MutableMapping
+from pathlib import Path
+
+WANDB_MODES = ("online", "offline", "disabled", "shared", "dryrun", "run")
+
+
+class LogDirNotWritableError(OSError):
+    """The directory a logger should write to cannot be created or written."""
+
+
+def choose_wandb_mode(environ: MutableMapping[str, str] = os.environ, colab: bool = False) -> str:
+    """Set ``WANDB_MODE`` to a mode that never prompts, print which one and why, and return it.
+
+    An explicit ``WANDB_MODE`` is kept (checked). Otherwise ``WANDB_API_KEY`` set -> ``online``;
+    not set -> ``offline``: runs are saved under ``./wandb`` and can be uploaded later with ``wandb sync``.
+    A key saved by ``wandb login`` is not looked for: set ``WANDB_MODE=online`` yourself to use it.
+    ``colab`` only changes the advice printed (pass ``helpers.runtime.on_colab()``).
+    """
+    mode = environ.get("WANDB_MODE")
+    if mode is not None:
+        if mode not in WANDB_MODES:
+            raise ValueError(f"WANDB_MODE={mode!r} is not a W&B mode; use one of {WANDB_MODES}")
+        print(f"W&B mode: {mode} (from WANDB_MODE)")
+        return mode
+    if environ.get("WANDB_API_KEY"):
+        environ["WANDB_MODE"] = "online"
+        print("W&B mode: online (WANDB_API_KEY is set)")
+        return "online"
+    environ["WANDB_MODE"] = "offline"
+    if colab:
+        how = 'add WANDB_API_KEY in Colab\'s Secrets panel, then os.environ["WANDB_API_KEY"] = userdata.get(...)'
+    else:
+        how = "export WANDB_API_KEY=<your key> before starting Python"
+    print(f"W&B mode: offline (no WANDB_API_KEY; runs are saved locally). To log online, {how}.")
+    return "offline"
+
+
+def ensure_writable_dir(path: str | Path) -> Path:
+    """Create ``path`` if needed and prove a file can be written in it; return it as a ``Path``.
+
+    Raises :class:`LogDirNotWritableError` saying what to do, instead of a failure mid-training.
+    """
+    directory = Path(path)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-test-"):
+            pass
+    except OSError as error:
+        raise LogDirNotWritableError(
+            f"cannot write logs to {str(directory)!r} ({error.strerror or error}): "
+            "choose a directory you can write to, e.g. save_dir='logs' next to the notebook"
+        ) from error
+    return directory
+
+
+def local_mlflow_uri(directory: str | Path, environ: MutableMapping[str, str] = os.environ) -> str:
+    """``sqlite:///<directory>/mlflow.db`` (absolute) for ``MLFlowLogger(tracking_uri=...)``; turns telemetry off."""
+    environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    database = ensure_writable_dir(directory).resolve() / "mlflow.db"
+    return f"sqlite:///{database}"
