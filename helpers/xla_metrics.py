@@ -39,11 +39,12 @@ def fallback_counts() -> dict[str, int]:
 def xla_metrics() -> dict[str, float]:
     """Process-wide totals so far: compiles, compile_seconds, executions, execute_seconds, fallbacks."""
     compiles, compile_seconds = _count_and_seconds("CompileTime")
-    executions, execute_seconds = _count_and_seconds("ExecuteTime")
+    _, execute_seconds = _count_and_seconds("ExecuteTime")
     return {
         "compiles": compiles,
         "compile_seconds": compile_seconds,
-        "executions": executions,
+        # the ExecuteComputation counter, not ExecuteTime's sample count: that one can lag just after a sync
+        "executions": int(met.counter_value("ExecuteComputation") or 0),
         "execute_seconds": execute_seconds,
         "fallbacks": sum(fallback_counts().values()),
     }

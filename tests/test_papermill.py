@@ -20,10 +20,45 @@ RUNS = {
     ),
     "03_datamodule.ipynb": (
         {"batch_size": 32, "val_split": 500, "seed": 1},
-        ["train: 5500 | validation: 500 (val_split=500)", "same first batch:   True"],
+        ["train: 5500 | validation: 500 (val_split=500)", "same validation batches: True"],
         {"train_size": 5500, "val_size": 500},
     ),
+    "04_callbacks.ipynb": (
+        {"batch_size": 128, "max_epochs": 2, "learning_rate": 3e-3, "seed": 1},
+        ["max_epochs=2, trained epochs: 2", "last.ckpt", "lr at each epoch start (LambdaCallback): [0.003, 0.0015]"],
+        {"trained_epochs": 2, "stopped_epoch": 0},
+    ),
+    "05_xla_tpu.ipynb": (
+        {"batch_size": 32, "max_steps": 30, "seed": 1, "xla_device": "CPU"},
+        [
+            "XLA: 1 CPU XLA device(s); both loops train on xla:0",
+            "5400 training images -> 168 batches of 32 per epoch",
+            "30 steps, loss every 10th step:",
+            "accelerator: CPUXLAAccelerator, strategy: SingleDeviceXLAStrategy, device: xla:0",
+            "RecompilationWarning: XLA compiled 4 graphs in 4 steps",
+        ],
+        {
+            "xla": True,
+            "raw_val_loss": 2.2762,  # the raw torch_xla loop and Lightning reach the same loss
+            "lightning_val_loss": 2.2762,
+            "raw_compiles": 2,
+            "lightning_compiles": 8,
+            "naive_compiles": 4,
+            "fixed_compiles": 1,
+        },
+    ),
+    "06_loggers.ipynb": (
+        {"batch_size": 128, "max_epochs": 1, "seed": 1},
+        ["['TensorBoardLogger', 'CSVLogger', 'WandbLogger', 'MLFlowLogger']", "all equal: True"],
+        {"wandb_mode": "offline"},
+    ),
+    "07_all_together.ipynb": (
+        {"batch_size": 128, "max_epochs": 2, "seed": 1, "accelerator": "cpu"},
+        ["accelerator: CPUAccelerator | devices: 1", "stopped after 2 of 2 epochs: max_epochs reached"],
+        {"epochs": 2},
+    ),
 }
+WRITES_RUNS = {"04_callbacks.ipynb", "06_loggers.ipynb", "07_all_together.ipynb"}  # lessons with a run_dir
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +81,8 @@ def stdout_of(nb):
 @pytest.mark.parametrize("name", sorted(RUNS))
 def test_non_default_parameters(name, tmp_path, data_dir):
     parameters, expected_lines, expected_metrics = RUNS[name]
+    if name in WRITES_RUNS:
+        parameters = {**parameters, "run_dir": str(tmp_path / "run")}
     nb = execute(name, tmp_path, {**parameters, "data_source": "standin", "data_dir": data_dir})
     assert any("injected-parameters" in cell.metadata.get("tags", []) for cell in nb.cells)
     text = stdout_of(nb)
@@ -67,9 +104,42 @@ def test_every_lesson_has_a_papermill_run():
         ("01_dataset.ipynb", {"data_source": "mnist"}, "unknown data source 'mnist'"),
         ("03_datamodule.ipynb", {"val_split": 0.0}, "val_split=0.0 gives 0 validation samples"),
         ("02_dataloader.ipynb", {"batch_size": 0}, "batch_size must be a positive whole number"),
+        ("05_xla_tpu.ipynb", {"xla_device": "GPU"}, "xla_device must be one of ('auto', 'TPU', 'CPU', 'off')"),
+        ("04_callbacks.ipynb", {"max_epochs": 0}, "max_epochs must be at least 1, got 0"),
+        ("07_all_together.ipynb", {"learning_rate": -0.1}, "learning_rate must be a positive, finite number"),
+        ("06_loggers.ipynb", {"max_epochs": "3"}, "parameter 'max_epochs' must be int, got str '3'"),
     ],
 )
 def test_bad_parameters_fail_with_a_clear_message(name, parameters, message, tmp_path, data_dir):
+    if name in WRITES_RUNS:
+        parameters = {**parameters, "run_dir": str(tmp_path / "run")}
     with pytest.raises(papermill.PapermillExecutionError) as failure:
         execute(name, tmp_path, {**parameters, "data_dir": data_dir})
     assert message in str(failure.value)
+
+
+def test_a_run_dir_holding_other_files_is_refused_and_kept(tmp_path, data_dir):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "notes.txt").write_text("mine")
+    with pytest.raises(papermill.PapermillExecutionError) as failure:
+        execute("07_all_together.ipynb", tmp_path, {"run_dir": str(tmp_path / "run"), "data_dir": data_dir})
+    assert "already holds files this course did not write; nothing was deleted" in str(failure.value)
+    assert (tmp_path / "run" / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize(
+    ("xla_device", "reason"),
+    [("TPU", "PJRT_DEVICE=TPU but no TPU chip is attached"), ("off", "xla_device='off'")],
+)
+def test_05_without_xla_says_why_and_trains_with_lightning(xla_device, reason, tmp_path, data_dir):
+    """No usable XLA device (as on a Colab GPU or CPU runtime): lesson 5 says why, skips the raw XLA parts and
+    still trains with Lightning on accelerator='auto'. PJRT_DEVICE=TPU is set inside the kernel only."""
+    parameters = {"xla_device": xla_device, "data_source": "standin", "data_dir": data_dir}
+    nb = execute("05_xla_tpu.ipynb", tmp_path, parameters)
+    text = stdout_of(nb)
+    assert f"XLA: not used. {reason}" in text
+    assert "skipped: no XLA device" in text
+    assert "accelerator: CPUAccelerator, strategy: SingleDeviceStrategy, device: cpu" in text
+    metrics = final_metrics(nb)
+    assert set(metrics) == {"xla", "lightning_val_loss"} and metrics["xla"] is False
+    assert metrics["lightning_val_loss"] < 1.5  # trained: an untrained model scores about ln(10) = 2.30
