@@ -19,7 +19,7 @@ from pathlib import Path
 
 from torchvision.datasets import FashionMNIST
 
-from helpers.idx import idx_shape
+from helpers.idx import CorruptIdxFileError, idx_shape
 from helpers.standin import RAW_FILES, StandinSpec, read_spec, write_standin
 
 CLASS_NAMES: tuple[str, ...] = tuple(FashionMNIST.classes)
@@ -67,11 +67,18 @@ def _counts(raw_dir: Path) -> tuple[int, int] | None:
     paths = [raw_dir / name for split in ("train", "test") for name in RAW_FILES[split]]
     if not all(p.exists() for p in paths):
         return None
-    shapes = [idx_shape(p) for p in paths]  # raises, naming the file, if one is corrupt
-    (n_train, *_), (n_train_labels,), (n_test, *_), (n_test_labels,) = shapes
-    if (n_train, n_test) != (n_train_labels, n_test_labels):
-        raise DataSourceError(f"{raw_dir.as_posix()}: image and label files disagree on the number of samples")
-    return n_train, n_test
+    counts = []
+    for split in ("train", "test"):
+        images, labels = (raw_dir / name for name in RAW_FILES[split])
+        image_shape, label_shape = idx_shape(images), idx_shape(labels)  # raise, naming the file, if corrupt
+        if len(image_shape) != 3 or image_shape[1:] != (28, 28):
+            raise CorruptIdxFileError(f"{images.name}: holds shape {image_shape}, not N x 28 x 28 images")
+        if label_shape != image_shape[:1]:
+            raise CorruptIdxFileError(
+                f"{labels.name}: holds shape {label_shape}, but {images.name} has {image_shape[0]} images"
+            )
+        counts.append(image_shape[0])
+    return counts[0], counts[1]
 
 
 def _download_real(root: Path) -> None:

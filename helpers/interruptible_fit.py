@@ -1,4 +1,4 @@
-"""A small, deterministic fit that writes step checkpoints and can be killed and resumed (lesson 7, tests).
+"""A small, deterministic fit that writes step checkpoints and can be killed and resumed (the resume tests).
 
 Run it as a script so it can be killed for real::
 

@@ -9,10 +9,14 @@ from IPython.display import display
 METRICS_MIMETYPE = "application/vnd.lightning-course.metrics+json"
 
 
+def format_metrics(metrics: dict[str, Any]) -> str:
+    """``name=value, ...`` with floats to 4 significant digits."""
+    return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items())
+
+
 def metrics_bundle(metrics: dict[str, Any]) -> dict[str, Any]:
     """The display bundle: readable text plus a JSON copy that ``tools/run_course.py`` collects."""
-    text = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items())
-    return {"text/plain": f"Final metrics: {text}", METRICS_MIMETYPE: metrics}
+    return {"text/plain": f"Final metrics: {format_metrics(metrics)}", METRICS_MIMETYPE: metrics}
 
 
 def show_final_metrics(**metrics: Any) -> None:

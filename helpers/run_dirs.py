@@ -16,6 +16,8 @@ MARKER = ".lesson-run-folder"
 def fresh_run_dir(path: str | Path) -> Path:
     """Return ``path`` as an empty folder (created if missing); refuse a non-empty folder it did not create."""
     folder = Path(path)
+    if folder.is_symlink():
+        raise ValueError(f"{folder.as_posix()} is a symbolic link: give the real folder (nothing was deleted)")
     if folder.exists():
         if not folder.is_dir():
             raise NotADirectoryError(f"{folder.as_posix()} is a file: choose a folder name for the lesson's outputs")

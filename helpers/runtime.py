@@ -4,7 +4,9 @@ Whenever ``torch_xla`` is installed, every Lightning ``Trainer`` (even ``acceler
 it how many TPU devices exist. torch_xla counts TPU chips on the PCI bus, then asks a cloud
 metadata server for the TPU version *even when it found none*. :func:`avoid_tpu_metadata_lookup`
 answers that question from environment variables instead, but only where no TPU chip is attached,
-so real TPU detection on a TPU VM (Colab's TPU runtime) is untouched.
+so real TPU detection on a TPU VM (Colab's TPU runtime) is untouched. Chips are recognised exactly
+as torch_xla 2.9 recognises them (Google's PCI vendor id and a TPU device id): a chip torch_xla
+would not count is not a TPU to Lightning either.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from collections.abc import MutableMapping
 from pathlib import Path
 
 GOOGLE_PCI_VENDOR_ID = "0x1ae0"
+# torch_xla 2.9's list (torch_xla/_internal/tpu.py): v2/v3, v4, v5e, v6e, two test ids, 7x. The Colab
+# bootstrap cell keeps a copy (it runs before anything is installed); tests/test_bootstrap.py compares them.
+TPU_PCI_DEVICE_IDS = frozenset({"0x0027", "0x005e", "0x0063", "0x006f", "0x0056", "0x0062", "0x0076"})
 PCI_DEVICES = Path("/sys/bus/pci/devices")
 # Any parseable accelerator type works: with no chip attached torch_xla reports 0 devices.
 _NO_TPU_ACCELERATOR_TYPE = "v4-8"
@@ -26,13 +31,14 @@ def on_colab() -> bool:
 
 
 def tpu_chips_attached(pci_devices: Path = PCI_DEVICES) -> int:
-    """Count Google TPU chips on the PCI bus (no network, the same test torch_xla makes)."""
+    """Count TPU chips on the PCI bus (no network; the test torch_xla makes, so other Google devices don't count)."""
     if not pci_devices.is_dir():
         return 0
     count = 0
     for vendor in pci_devices.glob("*/vendor"):
         try:
-            if vendor.read_text().strip() == GOOGLE_PCI_VENDOR_ID:
+            is_google = vendor.read_text().strip() == GOOGLE_PCI_VENDOR_ID
+            if is_google and (vendor.parent / "device").read_text().strip() in TPU_PCI_DEVICE_IDS:
                 count += 1
         except OSError:
             continue

@@ -289,6 +289,7 @@ def write_standin(raw_dir: Path, spec: StandinSpec) -> None:
     if spec.n_train < 1 or spec.n_test < 1:
         raise ValueError(f"the stand-in needs at least 1 train and 1 test image, got {spec.n_train} / {spec.n_test}")
     raw_dir.mkdir(parents=True, exist_ok=True)
+    (raw_dir / MANIFEST).unlink(missing_ok=True)  # written last: an interrupted run leaves no valid-looking mix
     for split, n, seed in (("train", spec.n_train, spec.seed), ("test", spec.n_test, spec.seed + 1_000_003)):
         images, labels = generate(n, seed)
         image_file, label_file = RAW_FILES[split]

@@ -2,22 +2,24 @@
 
 import glob
 import importlib.metadata
-import importlib.util
 import io
 import os
 import subprocess
 import sys
+import tempfile
 import types
 import urllib.request
 
 import pytest
 
-from tools.sync import BOOTSTRAP, ROOT, course_config, requirements_url
+from helpers.runtime import TPU_PCI_DEVICE_IDS
+from tools.sync import BOOTSTRAP, ROOT, course_config, pinned_versions, requirements_url
 
 SOURCE = BOOTSTRAP.read_text()
 URL = requirements_url(course_config())
 PIP = [sys.executable, "-m", "pip", "install", "--quiet"]
-TRIO = ["torch==2.9.0", "torchvision==0.24.0", "torch-xla[tpu]==2.9.0"]
+PINS = pinned_versions()
+TRIO = [f"torch=={PINS['torch']}", f"torchvision=={PINS['torchvision']}", f"torch-xla[tpu]=={PINS['torch-xla']}"]
 
 
 class Colab:
@@ -48,20 +50,15 @@ def colab(monkeypatch, tmp_path):
             folder.mkdir()
             (folder / "vendor").write_text(vendor + "\n")
             (folder / "device").write_text(device + "\n")
-        real_glob, real_find_spec, real_version = glob.glob, importlib.util.find_spec, importlib.metadata.version
+        real_glob, real_version = glob.glob, importlib.metadata.version
         monkeypatch.setattr(
             glob,
             "glob",
             lambda p: sorted(map(str, tmp_path.glob("*/vendor"))) if p.startswith("/sys/") else real_glob(p),
         )
-        monkeypatch.setattr(
-            importlib.util,
-            "find_spec",
-            lambda name, *a: (
-                (object() if helpers_installed else None) if name == "helpers" else real_find_spec(name, *a)
-            ),
-        )
-        versions = {"torch": torch, "torch_xla": torch_xla}
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the cell leaves its restart marker
+        helpers_version = "0.1.0" if helpers_installed else None
+        versions = {"torch": torch, "torch_xla": torch_xla, "lightning-course-helpers": helpers_version}
 
         def version(name):
             if name not in versions:
@@ -126,10 +123,24 @@ def test_tpu_with_mismatched_versions_installs_the_trio_and_restarts(colab, caps
     assert "restarting the runtime" in out and "run this notebook again from the top" in out
 
 
+def test_a_second_mismatch_after_the_restart_is_reported_not_looped(colab, capsys, tmp_path):
+    colab.runtime(helpers_installed=True, pci=TPU_V5E, torch="2.9.1+cpu", torch_xla="2.9.0")
+    (tmp_path / "lightning-course-tpu-restart").write_text("")
+    run_cell()
+    assert (colab.commands, colab.fetched, colab.killed) == ([], [], [])
+    assert "still differ after the reinstall" in capsys.readouterr().out
+
+
 def test_after_the_restart_it_is_a_no_op(colab, capsys):
     colab.runtime(helpers_installed=True, pci=TPU_V5E, torch="2.9.0+cpu", torch_xla="2.9.0")
     run_cell()
     assert (colab.commands, colab.fetched, colab.killed) == ([], [], [])
+
+
+def test_the_cells_tpu_ids_are_the_helpers_ones():
+    namespace = {"__name__": "__main__"}
+    exec(compile(SOURCE, "bootstrap-cell", "exec"), namespace)  # outside Colab: only definitions run
+    assert namespace["TPU_PCI_IDS"] == TPU_PCI_DEVICE_IDS
 
 
 def test_the_tpu_trio_is_the_courses_pinned_trio():

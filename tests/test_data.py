@@ -93,3 +93,19 @@ def test_forced_auto_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv(data.SOURCE_ENV, "auto")
     with pytest.raises(ValueError, match="decides nothing"):
         prepare_fashion_mnist(tmp_path, "auto", SMALL)
+
+
+def test_files_of_the_wrong_shape_are_named(tmp_path, download_fails):
+    import numpy as np
+
+    from helpers.idx import write_idx
+
+    fake_real_files(tmp_path, n_train=30, n_test=10)
+    raw = tmp_path / "FashionMNIST" / "raw"
+    write_idx(raw / "t10k-labels-idx1-ubyte", np.zeros((10, 2), np.uint8))
+    with pytest.raises(CorruptIdxFileError, match=r"t10k-labels-idx1-ubyte: holds shape \(10, 2\)"):
+        prepare_fashion_mnist(tmp_path, "real")
+    write_idx(raw / "t10k-labels-idx1-ubyte", np.zeros(10, np.uint8))
+    write_idx(raw / "train-images-idx3-ubyte", np.zeros((30, 32, 32), np.uint8))
+    with pytest.raises(CorruptIdxFileError, match="train-images-idx3-ubyte: holds shape .*not N x 28 x 28"):
+        prepare_fashion_mnist(tmp_path, "real")

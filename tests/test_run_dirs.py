@@ -22,3 +22,12 @@ def test_an_empty_folder_is_fine_and_a_file_is_refused(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(NotADirectoryError, match="is a file"):
         fresh_run_dir(tmp_path / "file")
+
+
+def test_a_symlink_is_refused_and_its_target_kept(tmp_path):
+    target = fresh_run_dir(tmp_path / "real")
+    (target / "last.ckpt").write_text("x")
+    (tmp_path / "link").symlink_to(target)
+    with pytest.raises(ValueError, match="symbolic link"):
+        fresh_run_dir(tmp_path / "link")
+    assert (target / "last.ckpt").exists()

@@ -2,29 +2,33 @@ import sys
 
 from helpers.runtime import avoid_tpu_metadata_lookup, on_colab, tpu_chips_attached
 
+TPU_V5E, GVNIC, INTEL = ("0x1ae0", "0x0063"), ("0x1ae0", "0x0042"), ("0x8086", "0x0063")
 
-def fake_pci(tmp_path, vendors):
-    for i, vendor in enumerate(vendors):
+
+def fake_pci(tmp_path, devices):
+    for i, (vendor, device_id) in enumerate(devices):
         device = tmp_path / f"0000:00:0{i}.0"
         device.mkdir()
         (device / "vendor").write_text(vendor + "\n")
+        (device / "device").write_text(device_id + "\n")
     return tmp_path
 
 
-def test_counts_google_chips_only(tmp_path):
-    assert tpu_chips_attached(fake_pci(tmp_path, ["0x8086", "0x1ae0", "0x1ae0", "0x10de"])) == 2
+def test_counts_tpu_chips_only(tmp_path):
+    """Google's virtual NIC shares the vendor id; another vendor may reuse a device id: neither is a TPU."""
+    assert tpu_chips_attached(fake_pci(tmp_path, [INTEL, TPU_V5E, GVNIC, TPU_V5E])) == 2
     assert tpu_chips_attached(tmp_path / "missing") == 0
 
 
 def test_sets_the_offline_answer_where_no_tpu(tmp_path):
     env = {}
-    assert avoid_tpu_metadata_lookup(env, fake_pci(tmp_path, ["0x8086"])) is True
+    assert avoid_tpu_metadata_lookup(env, fake_pci(tmp_path, [INTEL, GVNIC])) is True
     assert env == {"TPU_SKIP_MDS_QUERY": "1", "TPU_ACCELERATOR_TYPE": "v4-8"}
 
 
 def test_leaves_a_real_tpu_alone(tmp_path):
     env = {}
-    assert avoid_tpu_metadata_lookup(env, fake_pci(tmp_path, ["0x1ae0"])) is False
+    assert avoid_tpu_metadata_lookup(env, fake_pci(tmp_path, [TPU_V5E])) is False
     assert env == {}
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from helpers.report import METRICS_MIMETYPE
+from helpers.data import SOURCE_ENV, SOURCES
+from helpers.report import METRICS_MIMETYPE, format_metrics
 from tools.offline import apply_offline_env
 from tools.sync import NOTEBOOKS, ROOT, notebook_paths
 
@@ -40,7 +41,7 @@ def run_lesson(path: Path, output_dir: Path, parameters: dict) -> dict:
         )
         row["metrics"] = final_metrics(nbformat.read(out, as_version=4))
     except Exception as err:  # papermill raises PapermillExecutionError naming the failing cell
-        row["status"], row["error"] = "FAILED", f"{type(err).__name__}: {str(err).strip().splitlines()[-1]}"
+        row["status"], row["error"] = "FAILED", f"{type(err).__name__}: {(str(err).strip().splitlines() or [''])[-1]}"
     row["seconds"] = round(time.perf_counter() - start, 1)
     return row
 
@@ -49,7 +50,7 @@ def format_summary(rows: list[dict]) -> str:
     """The summary table printed at the end of the course run."""
     lines = [f"{'notebook':<28}{'seconds':>9}  {'status':<10}final metrics", "-" * 78]
     for row in rows:
-        metrics = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row["metrics"].items())
+        metrics = format_metrics(row["metrics"])
         lines.append(f"{row['notebook']:<28}{row['seconds']:>9.1f}  {row['status']:<10}{metrics or '-'}")
     lines += [f"{row['notebook']}: {row['error']}" for row in rows if row["error"]]
     return "\n".join(lines)
@@ -57,13 +58,13 @@ def format_summary(rows: list[dict]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data-source", choices=("auto", "real", "standin"), default=None)
+    parser.add_argument("--data-source", choices=SOURCES, default=None)
     parser.add_argument("--output", type=Path, default=ROOT / "build" / "course")
     args = parser.parse_args()
     apply_offline_env()
     parameters = {}
     if args.data_source:
-        os.environ.pop("COURSE_DATA_SOURCE", None)
+        os.environ.pop(SOURCE_ENV, None)  # the parameter decides, not the offline default
         parameters["data_source"] = args.data_source
     args.output.mkdir(parents=True, exist_ok=True)
     rows = []
