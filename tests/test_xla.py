@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -213,12 +212,10 @@ def test_a_shape_changing_every_step_warns_with_the_count_and_finishes() -> None
     sizes = [2, 3, 5, 6, 7, 9]  # not multiples of any batch size used elsewhere in this file
     batches = [indices.tolist() for indices in torch.arange(sum(sizes)).split(sizes)]
     loader = DataLoader(data, batch_sampler=batches)
-    start = time.perf_counter()
     with pytest.warns(RecompilationWarning, match=r"XLA compiled \d+ graphs in \d+ steps") as caught:
         result = train_raw_xla(tiny_cnn(), loader)
     assert len(caught) == 1  # warned once, not once per step
-    assert result.steps == 6 and result.metrics["compiles"] == 6
-    assert time.perf_counter() - start < 30
+    assert result.steps == 6 and result.metrics["compiles"] == 6  # reached: it finished, one compile per shape
 
 
 # ---------------------------------------------------------------- Lightning on the XLA device
