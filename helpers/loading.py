@@ -17,7 +17,8 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision.datasets import FashionMNIST
 
 from helpers.data import FashionMNISTFiles, fashion_mnist
-from helpers.datamodule import FASHION_MNIST_MEAN, FASHION_MNIST_STD, default_transform
+from helpers.datamodule import default_transform
+from helpers.standin import normalize_images
 
 
 class InMemoryFashionMNIST(Dataset):
@@ -37,8 +38,7 @@ class InMemoryFashionMNIST(Dataset):
     def __getitems__(self, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
         """The DataLoader calls this with a batch's indices when the dataset defines it."""
         index = torch.as_tensor(indices)
-        images = self.images[index].unsqueeze(1).float().div_(255)
-        return images.sub_(FASHION_MNIST_MEAN).div_(FASHION_MNIST_STD), self.labels[index]
+        return normalize_images(self.images[index]), self.labels[index]
 
 
 def keep_batch(batch: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:

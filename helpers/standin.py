@@ -269,8 +269,13 @@ def standin_tensors(n: int, seed: int = 0) -> TensorDataset:
     if n < 1:
         raise ValueError(f"n must be a positive number of images, got {n}")
     images, labels = generate(n, seed)
-    pixels = torch.from_numpy(images).unsqueeze(1).float().div(255)
-    return TensorDataset(pixels.sub(FASHION_MNIST_MEAN).div(FASHION_MNIST_STD), torch.from_numpy(labels).long())
+    return TensorDataset(normalize_images(torch.from_numpy(images)), torch.from_numpy(labels).long())
+
+
+def normalize_images(images: torch.Tensor) -> torch.Tensor:
+    """uint8 ``[N, 28, 28]`` -> float ``[N, 1, 28, 28]``: scaled to [0, 1], then normalized (as ``ToTensor`` +
+    ``Normalize(FASHION_MNIST_MEAN, FASHION_MNIST_STD)`` do image by image), in one pass over the whole batch."""
+    return images.unsqueeze(1).float().div_(255).sub_(FASHION_MNIST_MEAN).div_(FASHION_MNIST_STD)
 
 
 def read_spec(raw_dir: Path) -> StandinSpec | None:

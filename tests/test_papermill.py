@@ -1,10 +1,9 @@
 """Every lesson runs headless through papermill with non-default parameters, and does what they say."""
 
-import nbformat
 import papermill
 import pytest
 
-from tools.run_course import final_metrics
+from tools.run_course import execute_lesson, final_metrics
 from tools.sync import NOTEBOOKS
 
 RUNS = {
@@ -67,11 +66,7 @@ def data_dir(tmp_path_factory):
 
 
 def execute(name, tmp_path, parameters):
-    out = tmp_path / name
-    papermill.execute_notebook(
-        NOTEBOOKS / name, out, parameters=parameters, cwd=NOTEBOOKS, kernel_name="python3", progress_bar=False
-    )
-    return nbformat.read(out, as_version=4)
+    return execute_lesson(NOTEBOOKS / name, tmp_path / name, parameters)
 
 
 def stdout_of(nb):

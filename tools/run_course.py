@@ -30,16 +30,20 @@ def final_metrics(nb: nbformat.NotebookNode) -> dict:
     return found
 
 
+def execute_lesson(path: Path, out: Path, parameters: dict) -> nbformat.NotebookNode:
+    """Run one lesson with papermill as the course runs it (from notebooks/, python3 kernel); return the result."""
+    papermill.execute_notebook(
+        path, out, parameters=parameters, cwd=NOTEBOOKS, kernel_name="python3", progress_bar=False
+    )
+    return nbformat.read(out, as_version=4)
+
+
 def run_lesson(path: Path, output_dir: Path, parameters: dict) -> dict:
     """Execute one lesson with papermill; return a summary row (never raises for a failing lesson)."""
-    out = output_dir / path.name
     start = time.perf_counter()
     row = {"notebook": path.name, "status": "ok", "metrics": {}, "error": ""}
     try:
-        papermill.execute_notebook(
-            path, out, parameters=parameters, cwd=NOTEBOOKS, kernel_name="python3", progress_bar=False
-        )
-        row["metrics"] = final_metrics(nbformat.read(out, as_version=4))
+        row["metrics"] = final_metrics(execute_lesson(path, output_dir / path.name, parameters))
     except Exception as err:  # papermill raises PapermillExecutionError naming the failing cell
         row["status"], row["error"] = "FAILED", f"{type(err).__name__}: {(str(err).strip().splitlines() or [''])[-1]}"
     row["seconds"] = round(time.perf_counter() - start, 1)
