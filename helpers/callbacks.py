@@ -1,7 +1,7 @@
 """Callbacks the training lessons reuse, and a check that every ``monitor=`` name is really logged.
 
-- :class:`MetricsHistory` keeps the epoch-level metrics of every epoch (a deterministic table to print);
-- :class:`EpochTimer` times every training epoch (run-dependent: keep its numbers out of compared output);
+- :class:`MetricsHistory` keeps the epoch-level metrics of every epoch (a table to print), and can print
+  each epoch's row as it ends: with the progress bar off, the course's live view of a fit;
 - :class:`HookRecorder` records which callback hooks fire, in order;
 - :func:`logged_metric_names` / :func:`check_monitors` catch a misspelt ``monitor=`` before training.
   Lightning itself only notices at the end of the first epoch's validation: ``ModelCheckpoint`` then raises
@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Collection, Iterable
 from enum import Enum
 from typing import Any
@@ -20,6 +19,8 @@ from typing import Any
 import pytorch_lightning as pl
 from pytorch_lightning.callbacks import ModelCheckpoint
 from pytorch_lightning.utilities.seed import isolate_rng
+
+from helpers.course.trainers import quiet_trainer
 
 # Every hook a Callback can implement (the LightningModule has same-named twins).
 CALLBACK_HOOKS = tuple(name for name in vars(pl.Callback) if name.startswith("on_") or name in ("setup", "teardown"))
@@ -40,19 +41,24 @@ class MetricsHistory(pl.Callback):
     """After every training epoch (validation included), append ``{"epoch", "step", <metric>: value}`` to ``rows``.
 
     Validation runs before ``on_train_epoch_end``, so each row holds that epoch's validation metrics too.
+    With ``print_rows=True`` each row is also printed as one line when its epoch ends.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, print_rows: bool = False, digits: int = 4) -> None:
         self.rows: list[dict[str, float]] = []
+        self.print_rows = print_rows
+        self.digits = digits
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         row = {"epoch": trainer.current_epoch, "step": trainer.global_step}
         self.rows.append(row | epoch_metrics(trainer.callback_metrics))
+        if self.print_rows:
+            print("  ".join(f"{name} {_format(value, self.digits)}" for name, value in self.rows[-1].items()))
 
-    def table(self, digits: int = 4) -> str:
+    def table(self) -> str:
         """The rows as a fixed-width text table, values rounded to ``digits`` decimals."""
         columns = list(dict.fromkeys(name for row in self.rows for name in row))
-        cells = [[_format(row.get(name), digits) for name in columns] for row in self.rows]
+        cells = [[_format(row.get(name), self.digits) for name in columns] for row in self.rows]
         widths = [max(len(name), *(len(line[i]) for line in cells)) for i, name in enumerate(columns)]
         lines = [columns, *cells]
         return "\n".join("  ".join(cell.rjust(width) for cell, width in zip(line, widths)) for line in lines)
@@ -62,28 +68,6 @@ def _format(value: float | None, digits: int) -> str:
     if value is None:
         return "-"
     return str(value) if isinstance(value, int) else f"{value:.{digits}f}"
-
-
-class EpochTimer(pl.Callback):
-    """Wall-clock seconds and optimizer steps of every training epoch (validation included)."""
-
-    def __init__(self) -> None:
-        self.seconds: list[float] = []
-        self.steps: list[int] = []
-        self._start = 0.0
-        self._start_step = 0
-
-    def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        self._start, self._start_step = time.perf_counter(), trainer.global_step
-
-    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        self.seconds.append(time.perf_counter() - self._start)
-        self.steps.append(trainer.global_step - self._start_step)
-
-    @property
-    def steps_per_second(self) -> list[float]:
-        """Optimizer steps per second of every epoch."""
-        return [steps / seconds for steps, seconds in zip(self.steps, self.seconds)]
 
 
 class HookRecorder(pl.Callback):
@@ -125,16 +109,10 @@ def logged_metric_names(model: pl.LightningModule, **fit_kwargs: Any) -> list[st
     """Names a fit of ``model`` logs, from a one-batch dry run (``fast_dev_run``) on a copy of it.
 
     ``fit_kwargs`` are what you would pass to ``trainer.fit`` (``datamodule=`` or the dataloaders).
-    The model and the random number generators are left as they were.
+    The model and the random number generators are left as they were, and the dry run prints nothing.
     """
     with isolate_rng():
-        trainer = pl.Trainer(
-            fast_dev_run=True,
-            accelerator="cpu",
-            logger=False,
-            enable_progress_bar=False,
-            enable_model_summary=False,
-        )
+        trainer = quiet_trainer(fast_dev_run=True)
         trainer.fit(copy.deepcopy(model), **fit_kwargs)
     return sorted(trainer.callback_metrics)
 

@@ -2,6 +2,7 @@
 
 - :func:`choose_wandb_mode`: W&B with no API key would wait forever at a login prompt under a terminal
   (or raise ``UsageError`` without one); this picks ``offline`` then, and says so.
+- :func:`prepare_wandb`: that choice, W&B's files kept in one folder, and its console messages off.
 - :func:`ensure_writable_dir`: a log directory that cannot be written fails *before* training,
   not at the first ``log`` call after the sanity check.
 - :func:`local_mlflow_uri`: a local MLflow store (sqlite; MLflow 3 refuses a plain ``file:`` store
@@ -47,6 +48,24 @@ def choose_wandb_mode(environ: MutableMapping[str, str] = os.environ, colab: boo
         how = "export WANDB_API_KEY=<your key> before starting Python"
     print(f"W&B mode: offline (no WANDB_API_KEY; runs are saved locally). To log online, {how}.")
     return "offline"
+
+
+def prepare_wandb(folder: str | Path, colab: bool = False, environ: MutableMapping[str, str] = os.environ) -> str:
+    """Choose the W&B mode (:func:`choose_wandb_mode`), keep W&B's files in ``folder/wandb`` and its console quiet.
+
+    Pass the same folder as ``WandbLogger(save_dir=...)``: offline runs then land in ``folder/wandb/offline-run-*``.
+
+    ``WANDB_SILENT`` silences W&B's own console lines (run ids, timestamps, local paths) once ``wandb.setup()``
+    has read it; calling it here, before a ``WandbLogger`` exists, also silences the warning wandb 0.31 prints
+    about the ``anonymous`` setting that Lightning 2.6's ``WandbLogger`` always passes. Returns the mode.
+    """
+    import wandb
+
+    mode = choose_wandb_mode(environ, colab)
+    files = str(ensure_writable_dir(Path(folder) / "wandb"))
+    environ.update(WANDB_SILENT="true", WANDB_DIR=str(folder), WANDB_DATA_DIR=files, WANDB_CACHE_DIR=files)
+    wandb.setup()
+    return mode
 
 
 def ensure_writable_dir(path: str | Path) -> Path:

@@ -13,32 +13,23 @@ from torch.utils.data import DataLoader
 
 from helpers.callbacks import (
     CALLBACK_HOOKS,
-    EpochTimer,
     HookRecorder,
     MetricsHistory,
     check_monitors,
     epoch_metrics,
     logged_metric_names,
 )
+from helpers.course.trainers import quiet_trainer
+from helpers.data.in_memory import standin_tensors
 from helpers.model import FashionCNN
-from helpers.standin import standin_tensors
 
-LOGGED = ["train_acc", "train_loss", "train_loss_epoch", "train_loss_step", "val_acc", "val_loss"]
+LOGGED = ["train_loss", "train_loss_epoch", "train_loss_step", "val_acc", "val_loss"]
 
 
 def fit_tiny(callbacks: list[pl.Callback], max_epochs: int = 2, **trainer_kwargs: object) -> pl.Trainer:
     """Fit the CNN on 4 stand-in batches per epoch (and 1 validation batch) with ``callbacks``."""
     pl.seed_everything(0, verbose=False)
-    options: dict[str, object] = {
-        "max_epochs": max_epochs,
-        "accelerator": "cpu",
-        "logger": False,
-        "enable_checkpointing": False,
-        "enable_progress_bar": False,
-        "enable_model_summary": False,
-        "callbacks": callbacks,
-    }
-    trainer = pl.Trainer(**(options | trainer_kwargs))
+    trainer = quiet_trainer(max_epochs=max_epochs, callbacks=callbacks, **trainer_kwargs)
     train = DataLoader(standin_tensors(128, seed=1), batch_size=32, shuffle=True)
     trainer.fit(FashionCNN(learning_rate=3e-3), train, DataLoader(standin_tensors(64, seed=2), batch_size=64))
     return trainer
@@ -50,30 +41,29 @@ def test_epoch_metrics_keeps_one_value_per_metric() -> None:
 
 
 def test_metrics_history_has_a_row_per_epoch_and_prints_a_table() -> None:
-    history = MetricsHistory()
+    history = MetricsHistory(digits=3)
     trainer = fit_tiny([history])
     assert [row["epoch"] for row in history.rows] == [0, 1]
     assert [row["step"] for row in history.rows] == [4, 8]
-    assert list(history.rows[-1]) == ["epoch", "step", "train_acc", "train_loss_epoch", "val_acc", "val_loss"]
+    assert list(history.rows[-1]) == ["epoch", "step", "train_loss_epoch", "val_acc", "val_loss"]
     assert history.rows[-1]["val_loss"] == pytest.approx(float(trainer.callback_metrics["val_loss"]))
-    lines = history.table(digits=3).splitlines()
-    assert lines[0].split() == ["epoch", "step", "train_acc", "train_loss_epoch", "val_acc", "val_loss"]
+    lines = history.table().splitlines()
+    assert lines[0].split() == ["epoch", "step", "train_loss_epoch", "val_acc", "val_loss"]
     assert [line.split()[:2] for line in lines[1:]] == [["0", "4"], ["1", "8"]]
     assert lines[2].split()[-1] == f"{history.rows[1]['val_loss']:.3f}"
 
 
 def test_metrics_history_table_marks_missing_values() -> None:
-    history = MetricsHistory()
+    history = MetricsHistory(digits=1)
     history.rows = [{"epoch": 0, "a": 1.0}, {"epoch": 1, "b": 0.5}]
-    assert history.table(digits=1).splitlines() == ["epoch    a    b", "    0  1.0    -", "    1    -  0.5"]
+    assert history.table().splitlines() == ["epoch    a    b", "    0  1.0    -", "    1    -  0.5"]
 
 
-def test_epoch_timer_times_every_epoch() -> None:
-    timer = EpochTimer()
-    fit_tiny([timer])
-    assert timer.steps == [4, 4]
-    assert len(timer.seconds) == 2 and all(s > 0 for s in timer.seconds)
-    assert timer.steps_per_second == pytest.approx([4 / s for s in timer.seconds])
+def test_metrics_history_can_print_each_row_as_its_epoch_ends(capsys: pytest.CaptureFixture[str]) -> None:
+    history = MetricsHistory(print_rows=True, digits=2)
+    fit_tiny([history])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("epoch 0  step 4  train_loss_epoch ") and "  val_loss " in lines[1]
 
 
 def test_hook_recorder_shows_the_order_hooks_fire_in() -> None:
@@ -137,3 +127,10 @@ def test_check_monitors_names_the_metrics_that_are_logged(tmp_path: Path) -> Non
     message = str(error.value)
     assert message.startswith("ModelCheckpoint(monitor='val_los'), EarlyStopping(monitor='step'): that metric")
     assert f"Logged metrics: {', '.join(LOGGED)}." in message
+
+
+def test_logged_metric_names_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
+    loader = DataLoader(standin_tensors(32), batch_size=32)
+    logged_metric_names(FashionCNN(), train_dataloaders=loader, val_dataloaders=loader)
+    captured = capfd.readouterr()
+    assert "fast_dev_run" not in captured.err + captured.out and "GPU available" not in captured.err + captured.out

@@ -1,30 +1,27 @@
+"""Which copy of Fashion-MNIST a lesson reads, decided once from what is on disk, and made ready once."""
+
+import numpy as np
 import pytest
 
-from helpers import data
-from helpers.data import (
-    CLASS_NAMES,
-    DataSourceError,
-    check_source,
-    fashion_mnist,
-    prepare_fashion_mnist,
-)
-from helpers.idx import CorruptIdxFileError
-from helpers.standin import StandinSpec, write_standin
+from helpers.data import fashion_mnist
+from helpers.data.facts import CLASS_NAMES
+from helpers.data.fashion_mnist import DataSourceError, check_data_source, choose_copy, prepare_fashion_mnist
+from helpers.data.idx import CorruptIdxFileError, write_idx
+from helpers.data.standin import StandinSpec, write_standin
 
 SMALL = StandinSpec(n_train=40, n_test=20, seed=0)
 
 
 @pytest.fixture
-def no_forced_source(monkeypatch):
-    monkeypatch.delenv(data.SOURCE_ENV, raising=False)
-
-
-@pytest.fixture
 def download_fails(monkeypatch):
-    def fail(root):
+    calls = []
+
+    def fail(*args, **kwargs):
+        calls.append(args)
         raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
 
-    monkeypatch.setattr(data, "_download_real", fail)
+    monkeypatch.setattr(fashion_mnist.FashionMNIST, "download", fail)
+    return calls
 
 
 def fake_real_files(data_dir, n_train=30, n_test=10):
@@ -38,46 +35,59 @@ def test_class_names_are_torchvisions():
 
 def test_unknown_source_lists_the_valid_ones():
     with pytest.raises(ValueError, match="unknown data source 'mnist'.*'auto', 'real', 'standin'"):
-        check_source("mnist")
+        check_data_source("mnist")
+
+
+def test_choosing_writes_nothing(tmp_path):
+    copy = choose_copy(tmp_path / "data", "standin", SMALL)
+    assert copy.source == "standin" and copy.n_train is None and not (tmp_path / "data").exists()
 
 
 def test_standin_is_generated_in_its_own_folder_and_read_by_torchvision(tmp_path):
-    files = prepare_fashion_mnist(tmp_path, "standin", SMALL)
-    assert files.source == "standin" and files.raw_dir == tmp_path / "standin" / "FashionMNIST" / "raw"
-    assert (files.n_train, files.n_test) == (40, 20)
-    assert len(fashion_mnist(files, train=False)) == 20
-    assert "Data source: standin" in files.describe() and "seed 0" in files.describe()
+    copy = prepare_fashion_mnist(tmp_path, "standin", SMALL)
+    assert copy.source == "standin" and copy.raw_dir == tmp_path / "standin" / "FashionMNIST" / "raw"
+    assert (copy.n_train, copy.n_test) == (40, 20)
+    assert len(copy.dataset(train=False)) == 20
+    assert "Data source: standin" in copy.describe() and "seed 0" in copy.describe()
 
 
 def test_standin_is_regenerated_when_settings_change(tmp_path):
     prepare_fashion_mnist(tmp_path, "standin", SMALL)
-    files = prepare_fashion_mnist(tmp_path, "standin", StandinSpec(n_train=50, n_test=20, seed=0))
-    assert files.n_train == 50
+    assert prepare_fashion_mnist(tmp_path, "standin", StandinSpec(n_train=50, n_test=20, seed=0)).n_train == 50
 
 
-def test_auto_follows_the_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv(data.SOURCE_ENV, "standin")
+def test_auto_prefers_real_files_on_disk(tmp_path, download_fails):
     fake_real_files(tmp_path)
-    files = prepare_fashion_mnist(tmp_path, "auto", SMALL)
-    assert files.source == "standin" and "COURSE_DATA_SOURCE=standin" in files.note
+    copy = prepare_fashion_mnist(tmp_path, "auto", SMALL)
+    assert copy.source == "real" and (copy.n_train, copy.n_test) == (30, 10) and "found the real files" in copy.reason
+    assert download_fails == []
 
 
-def test_auto_prefers_real_files(tmp_path, no_forced_source, download_fails):
-    fake_real_files(tmp_path)
-    files = prepare_fashion_mnist(tmp_path, "auto", SMALL)
-    assert files.source == "real" and (files.n_train, files.n_test) == (30, 10)
+def test_auto_outside_colab_takes_the_standin_without_trying_to_download(tmp_path, download_fails):
+    copy = prepare_fashion_mnist(tmp_path, "auto", SMALL)
+    assert copy.source == "standin" and "downloads only on Colab" in copy.reason
+    assert download_fails == []
 
 
-def test_auto_falls_back_to_the_standin(tmp_path, no_forced_source, download_fails):
-    files = prepare_fashion_mnist(tmp_path, "auto", SMALL)
-    assert files.source == "standin" and "fell back" in files.note
+def test_auto_on_colab_downloads_the_real_files(tmp_path, download_fails):
+    copy = choose_copy(tmp_path, "auto", SMALL, colab=True)
+    assert copy.source == "real" and "on Colab" in copy.reason
+    with pytest.raises(DataSourceError, match="downloading it failed.*data_source='standin'"):
+        copy.make_ready()
+    assert len(download_fails) == 1
 
 
-def test_real_offline_without_files_says_what_to_do(tmp_path, download_fails):
-    with pytest.raises(DataSourceError, match="downloading it failed.*source='standin'"):
+def test_real_without_files_says_what_to_do(tmp_path, download_fails):
+    with pytest.raises(DataSourceError, match="downloading it failed.*data_source='standin'"):
         prepare_fashion_mnist(tmp_path, "real")
     with pytest.raises(DataSourceError, match="downloading is off"):
-        prepare_fashion_mnist(tmp_path, "real", allow_download=False)
+        choose_copy(tmp_path, "real").make_ready(allow_download=False)
+
+
+def test_a_data_dir_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "data").write_text("not a folder")
+    with pytest.raises(NotADirectoryError, match="data_dir .*data' is a file: give a folder"):
+        choose_copy(tmp_path / "data", "standin")
 
 
 def test_corrupt_file_is_named_and_not_deleted(tmp_path, download_fails):
@@ -89,17 +99,7 @@ def test_corrupt_file_is_named_and_not_deleted(tmp_path, download_fails):
     assert labels.exists()
 
 
-def test_forced_auto_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setenv(data.SOURCE_ENV, "auto")
-    with pytest.raises(ValueError, match="decides nothing"):
-        prepare_fashion_mnist(tmp_path, "auto", SMALL)
-
-
 def test_files_of_the_wrong_shape_are_named(tmp_path, download_fails):
-    import numpy as np
-
-    from helpers.idx import write_idx
-
     fake_real_files(tmp_path, n_train=30, n_test=10)
     raw = tmp_path / "FashionMNIST" / "raw"
     write_idx(raw / "t10k-labels-idx1-ubyte", np.zeros((10, 2), np.uint8))

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from helpers.datamodule import FashionMNISTDataModule, check_batch_size, split_sizes
-from helpers.standin import StandinSpec
+from helpers.data.datamodule import FashionMNISTDataModule, check_batch_size, split_sizes
+from helpers.data.standin import StandinSpec
 
 SMALL = StandinSpec(n_train=100, n_test=30, seed=0)
 
@@ -59,6 +59,13 @@ def test_split_too_large_for_the_data(tmp_path):
     module = make(tmp_path, val_split=100)
     with pytest.raises(ValueError, match="100 validation samples out of 100"):
         module.setup("fit")
+
+
+def test_describe_says_which_data_and_how_it_is_split(tmp_path):
+    module = make(tmp_path, val_split=20)
+    module.setup("fit")
+    expected = "Data source: standin - offline stand-in (synthetic garments), 80 train / 20 validation images"
+    assert module.describe().startswith(expected)
 
 
 def test_loaders_need_setup(tmp_path):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from torchvision.datasets.mnist import read_image_file, read_label_file
 
-from helpers.idx import CorruptIdxFileError, idx_shape, write_idx
+from helpers.data.idx import CorruptIdxFileError, idx_shape, write_idx
 
 
 def test_round_trip_through_torchvisions_reader(tmp_path):

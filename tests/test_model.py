@@ -10,8 +10,8 @@ import torch
 from torch.utils.data import DataLoader
 
 from helpers.callbacks import MetricsHistory
+from helpers.data.in_memory import standin_tensors
 from helpers.model import FashionCNN
-from helpers.standin import standin_tensors
 
 
 def quiet_trainer(**kwargs: object) -> pl.Trainer:
@@ -88,13 +88,23 @@ def test_loss_falls_and_every_metric_is_logged() -> None:
         "train_loss",
         "train_loss_step",
         "train_loss_epoch",
-        "train_acc",
         "val_loss",
         "val_acc",
     }
     (results,) = trainer.test(model, loaders()[1], verbose=False)
     assert set(results) == {"test_loss", "test_acc"}
     assert 0 <= results["test_acc"] <= 1
+
+
+def test_epoch_accuracy_is_the_share_of_right_answers_over_the_whole_epoch() -> None:
+    """Batches of different sizes: Lightning's batch-size-weighted epoch mean of the batch accuracy is exact."""
+    images, labels = standin_tensors(50, seed=3).tensors
+    model = FashionCNN()
+    trainer = quiet_trainer()
+    (result,) = trainer.validate(model, DataLoader(standin_tensors(50, seed=3), batch_size=32), verbose=False)
+    with torch.no_grad():
+        right = (model(images).argmax(dim=1) == labels).sum().item()
+    assert result["val_acc"] == pytest.approx(right / 50, abs=1e-6)
 
 
 def test_predict_returns_class_indices() -> None:

@@ -5,18 +5,19 @@ import re
 import nbformat
 import pytest
 
-from tools.sync import BOOTSTRAP, notebook_paths
+from tools.paths import SOLUTIONS, course_config, notebook_paths
+from tools.sync import badge, bootstrap_cell
 
 NOTEBOOKS = notebook_paths()
 # what must never be committed in an output: machine paths, user names, secrets
 LEAKS = re.compile(
     r"/work/|/root\b|/home/\w|/tmp/|/Users/\w|C:\\\\Users|site-packages|api[_-]?key\s*[:=]|wandb_[a-z0-9]{20,}", re.I
 )
+NOISE = re.compile(r"\x1b\[|💡 Tip|litlogger|litmodels|fast_dev_run|Kernel is running over TCP|0/\?")
 
 
-def code_cells(path):
-    nb = nbformat.read(path, as_version=4)
-    return [cell for cell in nb.cells if cell.cell_type == "code"]
+def cells(path, kind="code"):
+    return [cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == kind]
 
 
 def output_texts(cell):
@@ -32,35 +33,56 @@ def output_texts(cell):
 
 def test_the_course_has_its_lessons_in_order():
     names = [path.name for path in NOTEBOOKS]
-    assert names[:3] == ["01_dataset.ipynb", "02_dataloader.ipynb", "03_datamodule.ipynb"]
-    assert [int(name[:2]) for name in names] == list(range(1, len(names) + 1))
+    assert [int(name[:2]) for name in names] == list(range(1, 8))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_valid_and_first_code_cell_is_the_bootstrap(path):
+def test_opens_with_its_badge_and_goals_and_first_runs_the_bootstrap(path):
     nbformat.validate(nbformat.read(path, as_version=4))
-    assert code_cells(path)[0].source == BOOTSTRAP.read_text().rstrip("\n")
+    title = cells(path, "markdown")[0].source
+    assert title.startswith(f"# Lesson {int(path.name[:2])} · ") and badge(course_config(), path.name) in title
+    assert "**By the end of this lesson you can**" in title
+    assert cells(path)[0].source == bootstrap_cell(course_config())
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_has_a_recap_a_note_on_the_article_and_checked_exercises(path):
+    markdown = "\n".join(cell.source for cell in cells(path, "markdown"))
+    assert "## Recap" in markdown and "## Exercises" in markdown and "### What changed since the article" in markdown
+    code = cells(path)
+    checkers = re.findall(r"^from helpers\.exercises\.lesson\d import (.+)$", code[2].source, re.M)[0].split(", ")
+    checks = [cell for cell in code if any(re.search(rf"^{name}\(", cell.source, re.M) for name in checkers)]
+    assert 2 <= len(checks) == len(checkers) <= 3
+    assert all(output_texts(cell) for cell in checks), "every exercise cell shows its checker's verdict"
+    assert (SOLUTIONS / path.with_suffix(".py").name).exists()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_outputs_come_from_one_clean_run(path):
-    cells = code_cells(path)
-    assert [cell.execution_count for cell in cells] == list(range(1, len(cells) + 1)), (
+    code = cells(path)
+    assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1)), (
         "re-execute top to bottom: python -m tools.execute_notebooks"
     )
-    for cell in cells:
+    for cell in code:
         assert not any(o.get("output_type") == "error" for o in cell.outputs), f"error output in: {cell.source[:60]}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_has_a_parameters_cell_right_after_the_bootstrap(path):
-    tagged = [cell for cell in code_cells(path) if "parameters" in cell.metadata.get("tags", [])]
-    assert len(tagged) == 1 and code_cells(path).index(tagged[0]) == 1
+    tagged = [cell for cell in cells(path) if "parameters" in cell.metadata.get("tags", [])]
+    assert len(tagged) == 1 and cells(path).index(tagged[0]) == 1
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_prints_its_data_source_and_leaks_nothing(path):
-    texts = [text for cell in code_cells(path) for text in output_texts(cell)]
+def test_prints_its_data_source_and_leaks_nothing_and_is_quiet(path):
+    texts = [text for cell in cells(path) for text in output_texts(cell)]
     assert any("Data source: standin - offline stand-in" in text for text in texts)
-    leaks = [match.group(0) for text in texts for match in LEAKS.finditer(text)]
-    assert leaks == []
+    assert [m.group(0) for text in texts for m in LEAKS.finditer(text)] == []
+    assert [m.group(0) for text in texts for m in NOISE.finditer(text)] == []
+    assert not any("widget-view" in mime for cell in cells(path) for o in cell.outputs for mime in o.get("data", {}))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_cells_fit_on_a_screen(path):
+    bootstrap, parameters, imports = (cell.source.count("\n") + 1 for cell in cells(path)[:3])
+    assert bootstrap <= 15 and parameters <= 15 and imports <= 45

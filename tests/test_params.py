@@ -1,6 +1,6 @@
 import pytest
 
-from helpers.params import ParameterError, check_parameters
+from helpers.course.params import ParameterError, check_parameters
 
 
 def test_accepts_matching_types():

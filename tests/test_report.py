@@ -1,4 +1,4 @@
-from helpers.report import METRICS_MIMETYPE, metrics_bundle
+from helpers.course.report import METRICS_MIMETYPE, metrics_bundle
 
 
 def test_bundle_is_readable_and_machine_readable():

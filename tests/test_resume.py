@@ -2,7 +2,7 @@
 
 What Lightning 2.6 restores from a mid-epoch checkpoint: weights, optimizer and scheduler state, the
 step and batch counters, and the position of a train loader that has ``state_dict``/``load_state_dict``
-(:class:`helpers.resumable.ResumableDataLoader`, the train loader of the course's ``FashionMNISTDataModule``,
+(:class:`helpers.data.resumable.ResumableDataLoader`, the train loader of the course's ``FashionMNISTDataModule``,
 which the killed fit trains through). What it does not restore: the position of a plain
 ``DataLoader`` (the epoch restarts with a new shuffle, with a warning) and the running sums behind
 ``on_epoch=True`` training metrics of the interrupted epoch (they cover only the batches run after the
@@ -27,10 +27,10 @@ import pytorch_lightning as pl
 from lightning_fabric.utilities.warnings import PossibleUserWarning
 from torch.utils.data import DataLoader
 
-from helpers.interruptible_fit import FINAL_FILE, STALL_MARKER, fit
+from helpers.data.in_memory import standin_tensors
+from helpers.data.resumable import ResumableDataLoader
 from helpers.model import FashionCNN
-from helpers.resumable import ResumableDataLoader
-from helpers.standin import standin_tensors
+from tests.interruptible_fit import FINAL_FILE, STALL_MARKER, fit
 
 REPO = Path(__file__).resolve().parents[1]
 KILL_AFTER_STEP = 6  # epoch 0 has 10 steps (320 stand-in images, batch 32); checkpoints every 3 steps
@@ -38,10 +38,10 @@ STARTUP_TIMEOUT_S = 120
 
 
 def launch(out_dir: Path, *options: str) -> subprocess.Popen:
-    """Start ``python -m helpers.interruptible_fit out_dir *options``, its output going to ``out_dir.log``."""
+    """Start ``python -m tests.interruptible_fit out_dir *options``, its output going to ``out_dir.log``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     log = out_dir.with_suffix(".log").open("a")
-    command = [sys.executable, "-m", "helpers.interruptible_fit", str(out_dir), *options]
+    command = [sys.executable, "-m", "tests.interruptible_fit", str(out_dir), *options]
     return subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
@@ -95,7 +95,7 @@ def test_epoch_aggregated_train_metrics_of_the_interrupted_epoch_are_not_restore
     runs: dict[str, Path], tmp_path: Path
 ) -> None:
     # Resuming in the last epoch (from the uninterrupted run's step-15 checkpoint): same weights, same
-    # validation, but train_loss_epoch/train_acc average only the 5 batches run after the resume.
+    # validation, but train_loss_epoch averages only the 5 batches run after the resume.
     full = json.loads((runs["full"] / FINAL_FILE).read_text())
     late = fit(tmp_path, resume=runs["full"] / "checkpoints" / "step=15.ckpt")
     for name in ("weights_sha256", "val_loss", "val_acc", "train_loss_step", "global_step"):

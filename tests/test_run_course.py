@@ -1,6 +1,6 @@
 import nbformat
 
-from helpers.report import metrics_bundle
+from helpers.course.report import metrics_bundle
 from tools.run_course import final_metrics, format_summary
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from helpers.run_dirs import MARKER, fresh_run_dir
+from helpers.course.run_dirs import MARKER, fresh_run_dir
 
 
 def test_creates_then_empties_its_own_folder(tmp_path):

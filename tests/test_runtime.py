@@ -1,6 +1,6 @@
 import sys
 
-from helpers.runtime import avoid_tpu_metadata_lookup, on_colab, tpu_chips_attached
+from helpers.course.runtime import avoid_tpu_metadata_lookup, on_colab, tpu_chips_attached
 
 TPU_V5E, GVNIC, INTEL = ("0x1ae0", "0x0063"), ("0x1ae0", "0x0042"), ("0x8086", "0x0063")
 

@@ -5,14 +5,14 @@ from PIL import Image
 from sklearn.linear_model import LogisticRegression
 from torchvision.datasets import FashionMNIST
 
-from helpers.datamodule import default_transform
-from helpers.standin import (
+from helpers.data.datamodule import default_transform
+from helpers.data.in_memory import standin_tensors
+from helpers.data.standin import (
     GARMENTS,
     StandinSpec,
     generate,
     read_spec,
     render_garment,
-    standin_tensors,
     write_standin,
 )
 

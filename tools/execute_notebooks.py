@@ -1,37 +1,47 @@
-"""Re-execute lessons in place, top to bottom in a fresh kernel, with the offline test settings.
+"""Re-execute lessons in place, top to bottom in a fresh kernel each, in the course environment.
 
-The committed outputs are what strict nbval compares against, so they must come from exactly this
-configuration. ``python -m tools.execute_notebooks [01_dataset.ipynb ...]`` (default: all lessons).
+The committed outputs are what strict nbval compares against, so they come from exactly the
+configuration the tests use (``tools.course_env``: offline, stand-in, numerics profile, one core per
+kernel). Lessons run in parallel, one per core. ``python -m tools.execute_notebooks [01_dataset.ipynb ...]``.
 """
 
 from __future__ import annotations
 
 import sys
+import time
+from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
-from tools.offline import apply_offline_env
-from tools.sync import NOTEBOOKS, notebook_paths
+from tools.course_env import IPCKernelManager, apply_course_env, course_pool
+from tools.paths import NOTEBOOKS, notebook_paths
 
 
-def execute_in_place(path) -> None:
+def execute_in_place(path: Path) -> str:
     """Run one notebook in a fresh kernel (cwd: notebooks/) and save it with its new outputs."""
+    start = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(NOTEBOOKS)}}
+        nb,
+        timeout=900,
+        kernel_name="python3",
+        kernel_manager_class=IPCKernelManager,
+        record_timing=False,
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     client.execute()
     nbformat.write(nb, path)
+    return f"executed {path.name} in {time.perf_counter() - start:.0f} s"
 
 
 def main() -> None:
-    apply_offline_env()
+    apply_course_env()
     wanted = set(sys.argv[1:])
-    for path in notebook_paths():
-        if not wanted or path.name in wanted:
-            print(f"executing {path.name}", flush=True)
-            execute_in_place(path)
+    paths = [path for path in notebook_paths() if not wanted or path.name in wanted]
+    with course_pool() as pool:
+        for line in pool.map(execute_in_place, paths):
+            print(line, flush=True)
 
 
 if __name__ == "__main__":

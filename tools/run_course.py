@@ -1,28 +1,28 @@
 """Run the whole course headless: papermill executes every lesson into build/course/ and a summary is printed.
 
-``python -m tools.run_course [--data-source auto|real|standin] [--output DIR]``. Data comes from the
-offline stand-in unless ``--data-source`` says otherwise (``real`` needs the files or a network).
+``python -m tools.run_course [--data-source auto|real|standin] [--output DIR]``. Lessons run in the course
+environment (``tools.course_env``), in parallel, one per core. ``auto`` (the lessons' default) reads the
+real files when they are in ``notebooks/data`` and the offline stand-in otherwise; ``real`` downloads them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from pathlib import Path
 
 import nbformat
 import papermill
 
-from helpers.data import SOURCE_ENV, SOURCES
-from helpers.report import METRICS_MIMETYPE, format_metrics
-from tools.offline import apply_offline_env
-from tools.sync import NOTEBOOKS, ROOT, notebook_paths
+from helpers.course.report import METRICS_MIMETYPE, format_metrics
+from helpers.data.fashion_mnist import DATA_SOURCES
+from tools.course_env import IPCKernelManager, apply_course_env, course_pool
+from tools.paths import NOTEBOOKS, ROOT, notebook_paths
 
 
 def final_metrics(nb: nbformat.NotebookNode) -> dict:
-    """The metrics a lesson displayed with ``helpers.report.show_final_metrics`` (last one wins)."""
+    """The metrics a lesson displayed with ``helpers.course.report.show_final_metrics`` (last one wins)."""
     found: dict = {}
     for cell in nb.cells:
         for output in cell.get("outputs", []):
@@ -33,7 +33,13 @@ def final_metrics(nb: nbformat.NotebookNode) -> dict:
 def execute_lesson(path: Path, out: Path, parameters: dict) -> nbformat.NotebookNode:
     """Run one lesson with papermill as the course runs it (from notebooks/, python3 kernel); return the result."""
     papermill.execute_notebook(
-        path, out, parameters=parameters, cwd=NOTEBOOKS, kernel_name="python3", progress_bar=False
+        path,
+        out,
+        parameters=parameters,
+        cwd=NOTEBOOKS,
+        kernel_name="python3",
+        kernel_manager_class=IPCKernelManager,
+        progress_bar=False,
     )
     return nbformat.read(out, as_version=4)
 
@@ -62,22 +68,20 @@ def format_summary(rows: list[dict]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data-source", choices=SOURCES, default=None)
+    parser.add_argument("--data-source", choices=DATA_SOURCES, default=None)
     parser.add_argument("--output", type=Path, default=ROOT / "build" / "course")
     args = parser.parse_args()
-    apply_offline_env()
-    parameters = {}
-    if args.data_source:
-        os.environ.pop(SOURCE_ENV, None)  # the parameter decides, not the offline default
-        parameters["data_source"] = args.data_source
+    apply_course_env()
+    parameters = {} if args.data_source is None else {"data_source": args.data_source}
     args.output.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for path in notebook_paths():
-        print(f"running {path.name} ...", flush=True)
-        rows.append(run_lesson(path, args.output, parameters))
+    start = time.perf_counter()
+    paths = notebook_paths()
+    print(f"running {len(paths)} lessons ...", flush=True)
+    with course_pool() as pool:
+        rows = list(pool.map(run_lesson, paths, [args.output] * len(paths), [parameters] * len(paths)))
     (args.output / "summary.json").write_text(json.dumps(rows, indent=2) + "\n")
     print(format_summary(rows))
-    print(f"executed notebooks and summary.json are in {args.output}")
+    print(f"{time.perf_counter() - start:.0f} s in all; executed notebooks and summary.json are in {args.output}")
     return 0 if all(row["status"] == "ok" for row in rows) else 1
 
 

@@ -1,10 +1,11 @@
 """Keep every generated piece in step with its one source.
 
-- the repository (owner/name, branch) is named once, in pyproject.toml ``[tool.course]``: the
-  bootstrap's requirements URL, requirements-colab.txt's ``helpers`` line and the README's Colab
-  badges are derived from it;
-- the Colab bootstrap cell is kept once, in helpers/colab_bootstrap.py: every notebook's first code
-  cell is a copy.
+- The repository (owner/name, branch) is named once, in pyproject.toml ``[tool.course]``: the bootstrap
+  cell's requirements URL, requirements-colab.txt's ``helpers`` line, and the Colab badges of the README
+  and of every lesson's first cell are derived from it.
+- The Colab bootstrap cell is written once, here (:func:`bootstrap_cell`): every lesson's first code cell is a copy.
+- The torch / torchvision / torch-xla pins are written once, in requirements.txt: the TPU trio that
+  ``helpers.course.colab`` installs on a mismatched Colab TPU runtime is derived from them.
 
 ``python -m tools.sync`` rewrites what drifted; ``python -m tools.sync --check`` only lists it (exit 1).
 """
@@ -13,19 +14,13 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
-from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
-BOOTSTRAP = ROOT / "helpers" / "colab_bootstrap.py"
-NOTEBOOKS = ROOT / "notebooks"
+from tools.paths import ROOT, course_config, notebook_paths
 
-
-def course_config() -> dict[str, str]:
-    """The ``[tool.course]`` table of pyproject.toml."""
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["course"]
+COLAB = ROOT / "helpers" / "course" / "colab.py"
+BADGE = re.compile(r"https://colab\.research\.google\.com/github/[^)\s]+/notebooks/([\w.-]+\.ipynb)")
 
 
 def requirements_url(cfg: dict[str, str]) -> str:
@@ -40,14 +35,26 @@ def badge_url(cfg: dict[str, str], notebook: str) -> str:
     return f"https://colab.research.google.com/github/{cfg['github']}/blob/{cfg['branch']}/notebooks/{notebook}"
 
 
-def notebook_paths() -> list[Path]:
-    """The lessons, in course order."""
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+def badge(cfg: dict[str, str], notebook: str) -> str:
+    """The Markdown of an Open-in-Colab badge for ``notebook``."""
+    return f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({badge_url(cfg, notebook)})"
 
 
-def synced_bootstrap(text: str, cfg: dict[str, str]) -> str:
-    course = f"{cfg['github']}/{cfg['branch']}"
-    return re.sub(r'^COURSE = "[^"]*"', f'COURSE = "{course}"', text, flags=re.M)
+def bootstrap_cell(cfg: dict[str, str]) -> str:
+    """Every lesson's first code cell: on Colab, install what the course needs once, then check a TPU runtime."""
+    return f'''# Colab setup (does nothing elsewhere): install the course's packages once per runtime, then
+# check that torch and torch_xla match on a TPU runtime (helpers.course.colab explains how).
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    try:
+        import helpers.course.colab
+    except ModuleNotFoundError:
+        requirements = "{requirements_url(cfg)}"
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-r", requirements], check=True)
+        import helpers.course.colab
+    helpers.course.colab.check_tpu_runtime()'''
 
 
 def pinned_versions() -> dict[str, str]:
@@ -56,21 +63,35 @@ def pinned_versions() -> dict[str, str]:
     return dict(line.split("==", 1) for line in lines if "==" in line and not line.startswith("#"))
 
 
-def synced_requirements(text: str, cfg: dict[str, str]) -> str:
-    text = re.sub(r"^lightning-course-helpers @ .*$", helpers_requirement(cfg), text, flags=re.M)
+def tpu_trio() -> tuple[str, str, str]:
     pins = pinned_versions()
-    for package in ("torch", "torchvision", "torch-xla"):  # the TPU trio read by the bootstrap cell
-        text = re.sub(rf"^#tpu {package}(\[tpu\])?==.*$", rf"#tpu {package}\g<1>=={pins[package]}", text, flags=re.M)
-    return text
+    return f"torch=={pins['torch']}", f"torchvision=={pins['torchvision']}", f"torch-xla[tpu]=={pins['torch-xla']}"
+
+
+def synced_colab_module(text: str, cfg: dict[str, str]) -> str:
+    return re.sub(r"^TPU_TRIO = .*$", f"TPU_TRIO = {tpu_trio()!r}".replace("'", '"'), text, flags=re.M)
+
+
+def synced_requirements(text: str, cfg: dict[str, str]) -> str:
+    return re.sub(r"^lightning-course-helpers @ .*$", helpers_requirement(cfg), text, flags=re.M)
 
 
 def synced_readme(text: str, cfg: dict[str, str]) -> str:
-    pattern = r"https://colab\.research\.google\.com/github/[^)\s]+/notebooks/([\w.-]+\.ipynb)"
-    return re.sub(pattern, lambda m: badge_url(cfg, m.group(1)), text)
+    return BADGE.sub(lambda m: badge_url(cfg, m.group(1)), text)
 
 
-def first_code_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    return next(cell for cell in nb.cells if cell.cell_type == "code")
+def synced_notebook(nb: nbformat.NotebookNode, name: str, cfg: dict[str, str]) -> bool:
+    """Put the bootstrap cell and the lesson's badge in place; True if anything changed."""
+    changed = False
+    code = next(cell for cell in nb.cells if cell.cell_type == "code")
+    if code.source != bootstrap_cell(cfg):
+        code.source, changed = bootstrap_cell(cfg), True
+    title = nb.cells[0]
+    wanted = badge(cfg, name)
+    if title.cell_type == "markdown" and wanted not in title.source:
+        lines = [line for line in title.source.splitlines() if "colab-badge.svg" not in line]
+        title.source, changed = "\n".join([lines[0], "", wanted, *lines[1:]]).replace("\n\n\n", "\n\n"), True
+    return changed
 
 
 def sync(write: bool) -> list[str]:
@@ -78,7 +99,7 @@ def sync(write: bool) -> list[str]:
     cfg = course_config()
     drifted = []
     for path, fix in (
-        (BOOTSTRAP, synced_bootstrap),
+        (COLAB, synced_colab_module),
         (ROOT / "requirements-colab.txt", synced_requirements),
         (ROOT / "README.md", synced_readme),
     ):
@@ -87,14 +108,11 @@ def sync(write: bool) -> list[str]:
             drifted.append(path.relative_to(ROOT).as_posix())
             if write:
                 path.write_text(fix(text, cfg))
-    bootstrap = BOOTSTRAP.read_text().rstrip("\n")
     for path in notebook_paths():
         nb = nbformat.read(path, as_version=4)
-        cell = first_code_cell(nb)
-        if cell.source != bootstrap:
-            drifted.append(f"{path.relative_to(ROOT).as_posix()} (bootstrap cell)")
+        if synced_notebook(nb, path.name, cfg):
+            drifted.append(f"{path.relative_to(ROOT).as_posix()} (bootstrap cell or badge)")
             if write:
-                cell.source = bootstrap
                 nbformat.write(nb, path)
     return drifted
 

@@ -9,13 +9,14 @@ what to do.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
 from dataclasses import dataclass
 from types import ModuleType
 
-from helpers.runtime import avoid_tpu_metadata_lookup, tpu_chips_attached
+from helpers.course.runtime import tpu_chips_attached
 
 SUPPORTED_KINDS = ("TPU", "CPU")
 _FIX_KIND = (
@@ -63,16 +64,21 @@ def xla_status() -> XLAStatus:
     """Check whether torch_xla is importable and its configured device usable; never raises.
 
     Starts torch_xla's CPU runtime only after ``PJRT_DEVICE`` is known to name a device that can
-    exist here; a TPU is counted without starting the runtime.
+    exist here; a TPU is counted without starting the runtime. The answer is computed once per
+    ``PJRT_DEVICE`` value (the runtime cannot change device once started), and nothing global is changed.
     """
-    avoid_tpu_metadata_lookup()
+    return _status(os.environ.get("PJRT_DEVICE"))
+
+
+@functools.cache
+def _status(pjrt_device: str | None) -> XLAStatus:
     if importlib.util.find_spec("torch_xla") is None:
         return XLAStatus(False, "torch_xla is not installed: pip install torch-xla (same version as torch).")
     try:
         torch_xla = importlib.import_module("torch_xla")  # picks a default PJRT_DEVICE when none is set
     except Exception as error:  # a torch/torch_xla version mismatch fails in many ways
         return XLAStatus(False, f"torch_xla failed to import ({error}); install torch_xla matching torch.")
-    kind = os.environ.get("PJRT_DEVICE", "")  # exact: torch_xla refuses 'cpu' too
+    kind = os.environ.get("PJRT_DEVICE", "")  # read after the import, which may set a default; exact: 'cpu' fails
     problem = _kind_problem(kind, torch_xla)
     if problem:
         return XLAStatus(False, problem + _FIX_KIND, kind)

@@ -15,22 +15,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 from PIL import Image, ImageDraw
-from torch.utils.data import TensorDataset
 
-from helpers.idx import write_idx
+from helpers.data.facts import IMAGE_SHAPE, RAW_FILES
+from helpers.data.idx import write_idx
 
-SIDE = 28
-_CANVAS = 56  # drawn at 2x, then downsampled: smooth edges like the real (anti-aliased) images
-RAW_FILES = {
-    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
-}
+SIDE = IMAGE_SHAPE[-1]
+_CANVAS = 2 * SIDE  # drawn at 2x, then downsampled: smooth edges like the real (anti-aliased) images
 MANIFEST = "standin.json"
-# Mean and std of the real Fashion-MNIST training pixels (after ToTensor scales them to [0, 1]).
-# They live here so that both this module and helpers.datamodule (which re-exports them) can use them.
-FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
 
 # A shape is (kind, coordinates in the unit square, shade); shade 0 cuts a hole, 1 is full brightness.
 Shape = tuple[str, list[tuple[float, float]], float]
@@ -256,26 +248,6 @@ def generate(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     labels = rng.permutation(np.arange(n) % len(GARMENTS)).astype(np.uint8)
     images = np.stack([render_garment(int(y), rng) for y in labels]) if n else np.zeros((0, SIDE, SIDE), np.uint8)
     return images, labels
-
-
-def standin_tensors(n: int, seed: int = 0) -> TensorDataset:
-    """``n`` stand-in pairs ``(image, label)`` in memory, as the DataModule's loaders hand them out.
-
-    Images are float ``[n, 1, 28, 28]``, scaled to [0, 1] then normalized with
-    ``FASHION_MNIST_MEAN``/``FASHION_MNIST_STD`` (the same values ``helpers.datamodule.default_transform``
-    gives); labels are long ``[n]``. Deterministic in ``seed``. For tests and benchmarks that want
-    the course's data without files on disk; lessons read it through ``helpers.datamodule``.
-    """
-    if n < 1:
-        raise ValueError(f"n must be a positive number of images, got {n}")
-    images, labels = generate(n, seed)
-    return TensorDataset(normalize_images(torch.from_numpy(images)), torch.from_numpy(labels).long())
-
-
-def normalize_images(images: torch.Tensor) -> torch.Tensor:
-    """uint8 ``[N, 28, 28]`` -> float ``[N, 1, 28, 28]``: scaled to [0, 1], then normalized (as ``ToTensor`` +
-    ``Normalize(FASHION_MNIST_MEAN, FASHION_MNIST_STD)`` do image by image), in one pass over the whole batch."""
-    return images.unsqueeze(1).float().div_(255).sub_(FASHION_MNIST_MEAN).div_(FASHION_MNIST_STD)
 
 
 def read_spec(raw_dir: Path) -> StandinSpec | None:

@@ -27,7 +27,10 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 
 
 class EpochShuffleSampler(Sampler[int]):
-    """A new permutation each epoch, fixed by ``(seed, epoch)``, optionally started part-way."""
+    """A new permutation each epoch, fixed by ``(seed, epoch)``, optionally started part-way.
+
+    Every ``(seed, epoch)`` pair has its own generator seed, so seed 0's second epoch is not seed 1's first.
+    """
 
     def __init__(self, data: Sized, seed: int) -> None:
         self.num_samples = len(data)
@@ -40,7 +43,7 @@ class EpochShuffleSampler(Sampler[int]):
         self.epoch = epoch
 
     def __iter__(self) -> Iterator[int]:
-        generator = torch.Generator().manual_seed(self.seed + self.epoch)
+        generator = torch.Generator().manual_seed(self.seed * 2**32 + self.epoch)
         order = torch.randperm(self.num_samples, generator=generator)
         return iter(order[self.start :].tolist())
 

@@ -15,7 +15,7 @@ import torch
 from pytorch_lightning.accelerators import XLAAccelerator
 from typing_extensions import override
 
-from helpers.xla_device import require_xla, xla_status
+from helpers.xla.device import require_xla, xla_status
 
 # Measured with torch_xla 2.9 and CPU_NUM_DEVICES=2: xmp.spawn runs one thread per CPU device in one
 # process; each thread compiles its own graph, their all-reduces get different op_ids, so neither

@@ -2,10 +2,10 @@
 
 Run it as a script so it can be killed for real::
 
-    python -m helpers.interruptible_fit OUT_DIR [--stall-after-step N] [--resume CKPT] [--plain-loader]
+    python -m tests.interruptible_fit OUT_DIR [--stall-after-step N] [--resume CKPT] [--plain-loader]
 
 It trains :class:`~helpers.model.FashionCNN` through the course's own
-:class:`~helpers.datamodule.FashionMNISTDataModule` on a small stand-in (generated once into
+:class:`~helpers.data.datamodule.FashionMNISTDataModule` on a small stand-in (generated once into
 ``OUT_DIR/data``, 320 train / 128 validation images, so 10 steps per epoch at batch 32), saves
 ``OUT_DIR/checkpoints/last.ckpt`` (and ``step=N.ckpt``) every ``ckpt_every`` optimizer steps,
 and at the end writes ``OUT_DIR/final.json``: the final metrics and a digest of the weights.
@@ -27,9 +27,9 @@ import torch
 from pytorch_lightning.callbacks import ModelCheckpoint
 from torch.utils.data import DataLoader
 
-from helpers.datamodule import FashionMNISTDataModule
+from helpers.data.datamodule import FashionMNISTDataModule
+from helpers.data.standin import StandinSpec
 from helpers.model import FashionCNN
-from helpers.standin import StandinSpec
 
 FINAL_FILE = "final.json"
 STALL_MARKER = "stalled"
@@ -42,7 +42,7 @@ class PlainLoaderDataModule(FashionMNISTDataModule):
     """The course DataModule with a plain shuffling train ``DataLoader``: Lightning cannot resume its position."""
 
     def train_dataloader(self) -> DataLoader:
-        return DataLoader(self._check_ready(self.train_set), batch_size=self.batch_size, shuffle=True)
+        return DataLoader(self._ready(self.train_set), batch_size=self.batch_size, shuffle=True)
 
 
 def data_module(out_dir: Path, seed: int, plain_loader: bool = False) -> FashionMNISTDataModule:

@@ -17,8 +17,7 @@ from collections.abc import MutableMapping
 from pathlib import Path
 
 GOOGLE_PCI_VENDOR_ID = "0x1ae0"
-# torch_xla 2.9's list (torch_xla/_internal/tpu.py): v2/v3, v4, v5e, v6e, two test ids, 7x. The Colab
-# bootstrap cell keeps a copy (it runs before anything is installed); tests/test_bootstrap.py compares them.
+# torch_xla 2.9's list (torch_xla/_internal/tpu.py): v2/v3, v4, v5e, v6e, two test ids, 7x.
 TPU_PCI_DEVICE_IDS = frozenset({"0x0027", "0x005e", "0x0063", "0x006f", "0x0056", "0x0062", "0x0076"})
 PCI_DEVICES = Path("/sys/bus/pci/devices")
 # Any parseable accelerator type works: with no chip attached torch_xla reports 0 devices.

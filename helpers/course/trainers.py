@@ -1,0 +1,58 @@
+"""A quiet ``Trainer`` for the small side fits of exercise checkers, helpers, lessons' checks and tests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytorch_lightning as pl
+
+QUIET = {
+    "accelerator": "cpu",
+    "logger": False,
+    "enable_checkpointing": False,
+    "enable_progress_bar": False,
+    "enable_model_summary": False,
+}
+
+
+class QuietTrainer(pl.Trainer):
+    """A ``Trainer`` whose fit/validate/test/predict print none of Lightning's info lines (warnings still show)."""
+
+    def fit(self, *args: Any, **kwargs: Any) -> None:
+        with lightning_info_hidden():
+            super().fit(*args, **kwargs)
+
+    def validate(self, *args: Any, **kwargs: Any) -> Any:
+        with lightning_info_hidden():
+            return super().validate(*args, **kwargs)
+
+    def test(self, *args: Any, **kwargs: Any) -> Any:
+        with lightning_info_hidden():
+            return super().test(*args, **kwargs)
+
+    def predict(self, *args: Any, **kwargs: Any) -> Any:
+        with lightning_info_hidden():
+            return super().predict(*args, **kwargs)
+
+
+def quiet_trainer(**kwargs: Any) -> QuietTrainer:
+    """A CPU ``Trainer`` with no logger, checkpoints, progress bar, model summary or info lines; ``kwargs`` override."""
+    with lightning_info_hidden():
+        return QuietTrainer(**(QUIET | kwargs))
+
+
+@contextmanager
+def lightning_info_hidden() -> Iterator[None]:
+    """Hide Lightning's info lines (accelerators found, fast_dev_run, "fit stopped", DDP set-up) inside the block."""
+    logs = [logging.getLogger(name) for name in ("pytorch_lightning", "lightning_fabric")]
+    levels = [log.level for log in logs]
+    for log in logs:
+        log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for log, level in zip(logs, levels):
+            log.setLevel(level)

@@ -1,0 +1,127 @@
+"""Lesson 3's Fashion-MNIST ``LightningDataModule``, packaged for lessons 4-7 (lesson 3 checks they agree)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytorch_lightning as pl
+import torch
+from torch.utils.data import DataLoader, Dataset, random_split
+from torchvision import transforms
+
+from helpers.data.facts import MEAN, STD
+from helpers.data.fashion_mnist import DEFAULT_STANDIN, FashionMNISTCopy, choose_copy
+from helpers.data.resumable import ResumableDataLoader
+from helpers.data.standin import StandinSpec
+
+
+def default_transform() -> transforms.Compose:
+    """PIL image -> normalized float tensor [1, 28, 28]."""
+    return transforms.Compose([transforms.ToTensor(), transforms.Normalize((MEAN,), (STD,))])
+
+
+def check_val_split(val_split: float | int) -> float | int:
+    """Return ``val_split`` if it is a fraction (float) or a count (int), else raise saying so."""
+    if isinstance(val_split, bool) or not isinstance(val_split, (int, float)):
+        raise TypeError(f"val_split must be a fraction (float) or a count (int), got {val_split!r}")
+    return val_split
+
+
+def split_sizes(n: int, val_split: float | int) -> tuple[int, int]:
+    """(n_train, n_val) for ``n`` samples; ``val_split`` is a fraction in (0, 1) or a count in [1, n-1]."""
+    check_val_split(val_split)
+    n_val = round(n * val_split) if isinstance(val_split, float) else val_split
+    if not 0 < n_val < n:
+        raise ValueError(
+            f"val_split={val_split!r} gives {n_val} validation samples out of {n}: "
+            f"use a fraction between 0 and 1 (e.g. 0.1) or a count between 1 and {n - 1}"
+        )
+    return n - n_val, n_val
+
+
+def check_batch_size(batch_size: int) -> int:
+    """Return ``batch_size`` if it is a positive int, else raise saying what to use."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
+        raise ValueError(f"batch_size must be a positive whole number (e.g. 64), got {batch_size!r}")
+    return batch_size
+
+
+class FashionMNISTDataModule(pl.LightningDataModule):
+    """Fashion-MNIST (real or stand-in) with a seeded train/validation split and the loaders.
+
+    Batches are ``(images, labels)``: float ``[B, 1, 28, 28]`` normalized, and long ``[B]``. Which copy
+    of the data is read is decided once, here (see ``helpers.data.fashion_mnist.choose_copy``);
+    ``prepare_data`` downloads or generates it. The train loader's order is fixed by ``(seed, epoch)``
+    and Lightning saves its position in checkpoints, so a fit stopped mid-epoch resumes batch for batch
+    (``trainer.fit(..., ckpt_path=...)``).
+    """
+
+    def __init__(
+        self,
+        data_dir: str | Path = "data",
+        data_source: str = "auto",
+        batch_size: int = 64,
+        val_split: float | int = 0.1,
+        seed: int = 0,
+        num_workers: int = 0,
+        standin: StandinSpec = DEFAULT_STANDIN,
+    ) -> None:
+        super().__init__()
+        self.copy: FashionMNISTCopy = choose_copy(data_dir, data_source, standin)
+        self.batch_size = check_batch_size(batch_size)
+        self.val_split = check_val_split(val_split)  # its size is checked in setup(), once the data's size is known
+        self.seed = seed
+        self.num_workers = num_workers
+        self.train_set: Dataset | None = None
+        self.val_set: Dataset | None = None
+        self.test_set: Dataset | None = None
+
+    def prepare_data(self) -> None:
+        """Download (real) or generate (stand-in) the files; Lightning runs this once per machine."""
+        self.copy.make_ready()
+
+    def setup(self, stage: str | None = None) -> None:
+        """Build the datasets ``stage`` needs ('fit', 'validate', 'test' or 'predict'; None: all)."""
+        if stage in ("fit", "validate", None):
+            full = self.copy.dataset(train=True, transform=default_transform())
+            generator = torch.Generator().manual_seed(self.seed)
+            self.train_set, self.val_set = random_split(full, split_sizes(len(full), self.val_split), generator)
+        if stage in ("test", "predict", None):
+            self.test_set = self.copy.dataset(train=False, transform=default_transform())
+
+    def describe(self) -> str:
+        """Which data this module reads and how it is split (after ``setup``)."""
+        sizes = [f"{len(dataset):,} {name}" for name, dataset in self._datasets().items() if dataset is not None]
+        kind = "real Fashion-MNIST" if self.copy.source == "real" else "offline stand-in (synthetic garments)"
+        return (
+            f"Data source: {self.copy.source} - {kind}, {' / '.join(sizes)} images "
+            f"in {self.copy.raw_dir.as_posix()} ({self.copy.reason})"
+        )
+
+    def _datasets(self) -> dict[str, Dataset | None]:
+        return {"train": self.train_set, "validation": self.val_set, "test": self.test_set}
+
+    def _ready(self, dataset: Dataset | None) -> Dataset:
+        if dataset is None:
+            raise RuntimeError("call setup() first (the Trainer does this for you)")
+        return dataset
+
+    def _workers(self) -> dict[str, Any]:
+        return {"num_workers": self.num_workers, "persistent_workers": self.num_workers > 0}
+
+    def train_dataloader(self) -> DataLoader:
+        """Shuffled with an order fixed by (seed, epoch), and resumable mid-epoch from a checkpoint."""
+        return ResumableDataLoader(self._ready(self.train_set), self.batch_size, seed=self.seed, **self._workers())
+
+    def _in_order(self, dataset: Dataset | None) -> DataLoader:
+        return DataLoader(self._ready(dataset), batch_size=self.batch_size, **self._workers())
+
+    def val_dataloader(self) -> DataLoader:
+        return self._in_order(self.val_set)
+
+    def test_dataloader(self) -> DataLoader:
+        return self._in_order(self.test_set)
+
+    def predict_dataloader(self) -> DataLoader:
+        return self._in_order(self.test_set)

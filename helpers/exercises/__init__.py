@@ -1,0 +1,54 @@
+"""Checkers for the exercises at the end of every lesson: ``check_...(your_answer)`` says what is right or wrong.
+
+One module per lesson (``lesson1`` ... ``lesson7``). A checker never raises: it returns a :class:`Verdict`,
+which a notebook shows as plain text ("Correct: ..." or "Not yet: ..."), and ``verdict.passed`` is the
+answer for code. Reference solutions live in the repository's ``solutions/`` folder; ``tests/test_exercises.py``
+runs each one through its checker, and each checker on wrong answers it must reject.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+class Wrong(Exception):
+    """Raised inside a checker with a plain-words description of what is wrong."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A checker's answer: passed or not, and the sentence a learner reads."""
+
+    passed: bool
+    message: str
+
+    def __repr__(self) -> str:
+        return self.message
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+
+def verdict(exercise: str, checks: Callable[[], str]) -> Verdict:
+    """Run ``checks`` (which returns what was confirmed, or raises :class:`Wrong`) and turn it into a Verdict.
+
+    An exception from the learner's own code is reported with its type, message and the line it came from.
+    """
+    try:
+        confirmed = checks()
+    except Wrong as wrong:
+        return Verdict(False, f"Not yet ({exercise}): {wrong}")
+    except Exception as error:  # the learner's code failed: say where, in one line
+        frames = traceback.extract_tb(error.__traceback__)
+        yours = [f for f in frames if not any(part in f.filename for part in ("site-packages", "/helpers/"))]
+        where = f" (line {yours[-1].lineno}: {yours[-1].line})" if yours else ""
+        return Verdict(False, f"Not yet ({exercise}): your code raised {type(error).__name__}: {error}{where}")
+    return Verdict(True, f"Correct ({exercise}): {confirmed}")
+
+
+def expect(condition: bool, message: str) -> None:
+    """Raise :class:`Wrong` with ``message`` unless ``condition`` holds."""
+    if not condition:
+        raise Wrong(message)
