@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup course test notebooks sync
+.PHONY: setup course test notebooks sync cross-cpu
 
 setup: $(STAMP)
 
@@ -30,3 +30,8 @@ notebooks: setup sync
 
 sync: setup
 	$(PY) -m tools.sync
+
+# Maintainers: run the lessons' training natively and under emulated Intel and AMD CPUs (needs qemu-user) and
+# check every number is bit-identical: the proof behind the numerics profile (tools/course_env.py).
+cross-cpu: setup
+	$(PY) -m tools.cross_cpu

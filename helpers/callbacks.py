@@ -65,9 +65,14 @@ class MetricsHistory(pl.Callback):
 
 
 def _format(value: float | None, digits: int) -> str:
+    """``digits`` decimals, or scientific notation where they would show fewer than 2 significant digits."""
     if value is None:
         return "-"
-    return str(value) if isinstance(value, int) else f"{value:.{digits}f}"
+    if isinstance(value, int):
+        return str(value)
+    fixed = f"{value:.{digits}f}"
+    significant = fixed.lstrip("-0.").replace(".", "")
+    return f"{value:.2e}" if value and len(significant) < 2 else fixed
 
 
 class HookRecorder(pl.Callback):

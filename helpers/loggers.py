@@ -3,8 +3,8 @@
 - :func:`choose_wandb_mode`: W&B with no API key would wait forever at a login prompt under a terminal
   (or raise ``UsageError`` without one); this picks ``offline`` then, and says so.
 - :func:`prepare_wandb`: that choice, W&B's files kept in one folder, and its console messages off.
-- :func:`ensure_writable_dir`: a log directory that cannot be written fails *before* training,
-  not at the first ``log`` call after the sanity check.
+- :func:`ensure_writable_dir`: a log directory that cannot be written fails when you set the logger up, with a
+  message that says what to do, instead of an ``OSError`` from inside ``trainer.fit``.
 - :func:`local_mlflow_uri`: a local MLflow store (sqlite; MLflow 3 refuses a plain ``file:`` store
   unless ``MLFLOW_ALLOW_FILE_STORE`` is set), with MLflow's telemetry turned off.
 """

@@ -54,9 +54,14 @@ def test_metrics_history_has_a_row_per_epoch_and_prints_a_table() -> None:
 
 
 def test_metrics_history_table_marks_missing_values() -> None:
-    history = MetricsHistory(digits=1)
-    history.rows = [{"epoch": 0, "a": 1.0}, {"epoch": 1, "b": 0.5}]
-    assert history.table().splitlines() == ["epoch    a    b", "    0  1.0    -", "    1    -  0.5"]
+    history = MetricsHistory(digits=2)
+    history.rows = [{"epoch": 0, "a": 1.0}, {"epoch": 1, "b": 0.5}, {"epoch": 2, "b": 0.0003}]
+    assert history.table().splitlines() == [
+        "epoch     a         b",
+        "    0  1.00         -",
+        "    1     -      0.50",
+        "    2     -  3.00e-04",  # too small for 2 decimals: scientific
+    ]
 
 
 def test_metrics_history_can_print_each_row_as_its_epoch_ends(capsys: pytest.CaptureFixture[str]) -> None:

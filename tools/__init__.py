@@ -1,1 +1,11 @@
-"""Maintainer tools: offline settings, keeping generated pieces in sync, executing and running the course."""
+"""Maintainer tools (not installed with ``helpers``).
+
+- ``paths``              where things are, and the repository's one name (pyproject.toml ``[tool.course]``)
+- ``course_env``         the environment committed outputs are made and checked in: offline, numerics profile
+- ``run_course``         ``make course``: every lesson headless with papermill, and a summary
+- ``execute_notebooks``  ``make notebooks``: re-execute the lessons in place (their outputs are committed)
+- ``sync``               keep the bootstrap cell, badges and Colab requirements in step with their sources
+- ``cross_cpu``          the proof that the lessons' training numbers are the same on other CPUs
+- ``lesson_code``        run a function a lesson writes (benchmarks and ``cross_cpu`` use the lessons' own code)
+- ``without_network.sh`` run a command with only loopback networking
+"""

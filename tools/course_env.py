@@ -67,11 +67,16 @@ REPRODUCIBLE_MACHINES = ("x86_64", "AMD64")
 XLA_CORES = 2
 
 
-def apply_course_env() -> None:
-    """Set the offline settings and the numerics profile in this process; children and kernels inherit them."""
-    os.environ.update(OFFLINE_ENV | NUMERICS_PROFILE)
+def apply_course_env(numerics: bool = True) -> None:
+    """Set the offline settings and the numerics profile in this process; children and kernels inherit them.
+
+    ``numerics=False`` leaves the numerics profile and the pinning out (``tools.cross_cpu --timing`` uses it).
+    """
+    os.environ.update(OFFLINE_ENV)
     avoid_tpu_metadata_lookup()
-    pin_to_cores(XLA_CORES)
+    if numerics:
+        os.environ.update(NUMERICS_PROFILE)
+        pin_to_cores(XLA_CORES)
 
 
 def pin_to_cores(count: int) -> set[int]:

@@ -48,8 +48,8 @@ def check_standardized_table(standardized_table: type[Dataset]) -> Verdict:
         features = torch.stack([train[i]["features"] for i in range(len(train))])
         expect(features.dtype == torch.float32, f"features are {features.dtype}, expected torch.float32")
         expect(bool(features.mean(0).abs().max() < 1e-4), "the training features' means are not 0 after standardizing")
-        spread = features.std(0, unbiased=False)
-        expect(bool((spread - 1).abs().max() < 1e-3), "the training features' standard deviations are not 1")
+        spread = features.std(0, unbiased=False)  # a sample std (unbiased) gives 0.9983 here: both are fine
+        expect(bool((spread - 1).abs().max() < 3e-3), "the training features' standard deviations are not 1")
         expect(hasattr(train, "stats"), "keep the (mean, std) you used in an attribute named stats")
         test = standardized_table(X[300:], y[300:], stats=train.stats)
         mean, std = (torch.as_tensor(value, dtype=torch.float32) for value in train.stats)
