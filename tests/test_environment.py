@@ -1,7 +1,10 @@
 """The one pinned environment: requirements.txt, environment.yml and requirements-colab.txt agree."""
 
 import re
+import subprocess
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PIN = re.compile(r"^\s*(?:-\s+)?([A-Za-z0-9_.-]+)==([^\s#]+)")
@@ -27,3 +30,16 @@ def test_colab_requirements_are_pinned_like_the_course():
     assert colab and all(req[name] == version for name, version in colab.items())
     lines = [line for line in (ROOT / "requirements-colab.txt").read_text().splitlines() if line and line[0] != "#"]
     assert all("==" in line or line.startswith("lightning-course-helpers @ git+") for line in lines)
+
+
+def test_no_source_file_is_hidden_by_gitignore():
+    """A .gitignore pattern once hid helpers/data/ from commits: source files must never be ignored."""
+    done = subprocess.run(
+        ["git", "ls-files", "--others", "--ignored", "--exclude-standard", "helpers", "tools", "tests", "solutions"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert [path for path in done.stdout.splitlines() if path.endswith((".py", ".cfg", ".md"))] == []
