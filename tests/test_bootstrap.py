@@ -1,6 +1,7 @@
-"""Every lesson's first cell (the Colab bootstrap) in a simulated Colab, and the TPU-runtime check it calls.
+"""Every lesson's first cell (the Colab bootstrap) in a simulated Colab, and ``helpers.course.colab.set_up``.
 
 Nothing is installed for real here: ``subprocess.run`` and the kernel restart are replaced and recorded.
+``tools/colab_rehearsal.py`` runs the same cell for real, with real installs, in a Colab-like environment.
 """
 
 import importlib.abc
@@ -14,21 +15,22 @@ import pytest
 
 from helpers.course import colab
 from tools.paths import course_config
-from tools.sync import bootstrap_cell, requirements_url, tpu_trio
+from tools.sync import bootstrap_cell, helpers_requirement, requirements_url, tpu_trio
 
 CELL = bootstrap_cell(course_config())
 URL = requirements_url(course_config())
 TPU_V5E, GVNIC = ("0x1ae0", "0x0063"), ("0x1ae0", "0x0042")  # Google's virtual NIC: same vendor, not a TPU
+PIP = [sys.executable, "-m", "pip", "install"]
 
 
 class HelpersNotInstalled(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Makes ``import helpers...`` fail as on a fresh Colab runtime until ``installed`` is set; then serves a
-    ``helpers.course.colab`` whose ``check_tpu_runtime`` calls ``on_check``."""
+    ``helpers.course.colab`` whose ``set_up`` calls ``on_set_up``."""
 
     installed = False
 
-    def __init__(self, on_check):
-        self.on_check = on_check
+    def __init__(self, on_set_up):
+        self.on_set_up = on_set_up
 
     def find_spec(self, name, path, target=None):
         if name.split(".")[0] == "helpers" and not self.installed:
@@ -41,21 +43,22 @@ class HelpersNotInstalled(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None
 
     def exec_module(self, module):
-        module.check_tpu_runtime = self.on_check
+        module.set_up = self.on_set_up
 
 
 @pytest.fixture
-def runtime(monkeypatch, tmp_path):
-    """A simulated runtime: what the cell ran, and whether the TPU check was called."""
-    seen = types.SimpleNamespace(commands=[], checked=0)
-    seen.finder = HelpersNotInstalled(on_check=lambda: setattr(seen, "checked", seen.checked + 1))
+def runtime(monkeypatch):
+    """A simulated runtime: what the cell installed (and whether pip failed), and the set_up calls."""
+    seen = types.SimpleNamespace(commands=[], set_up=[], pip_fails=False)
+    seen.finder = HelpersNotInstalled(on_set_up=seen.set_up.append)
 
     def run(command, **kwargs):
         seen.commands.append(command)
-        seen.finder.installed = True
+        seen.finder.installed = not seen.pip_fails
+        return subprocess.CompletedProcess(command, 1 if seen.pip_fails else 0)
 
     monkeypatch.setattr(subprocess, "run", run)
-    monkeypatch.setattr(colab, "check_tpu_runtime", lambda: setattr(seen, "checked", seen.checked + 1))
+    monkeypatch.setattr(colab, "set_up", seen.set_up.append)
 
     def configure(on_colab=True, helpers_installed=True):
         if on_colab:
@@ -72,80 +75,106 @@ def runtime(monkeypatch, tmp_path):
 
 def test_outside_colab_it_does_nothing(runtime, capsys):
     runtime.configure(on_colab=False)
-    assert (runtime.commands, runtime.checked) == ([], 0)
+    assert (runtime.commands, runtime.set_up) == ([], [])
     assert capsys.readouterr().out == ""
 
 
-def test_a_fresh_colab_runtime_installs_the_requirements_then_checks_the_tpu(runtime):
+def test_a_fresh_colab_runtime_installs_the_helpers_alone_then_sets_up(runtime):
     runtime.configure(helpers_installed=False)
-    assert runtime.commands == [[sys.executable, "-m", "pip", "install", "--quiet", "-r", URL]]
-    assert runtime.checked == 1
+    assert runtime.commands == [[*PIP, "-q", "--no-deps", helpers_requirement(course_config())]]
+    assert runtime.set_up == [URL]
 
 
-def test_a_second_run_installs_nothing(runtime):
+def test_a_second_run_installs_nothing_itself(runtime):
     runtime.configure()
-    assert (runtime.commands, runtime.checked) == ([], 1)
+    assert (runtime.commands, runtime.set_up) == ([], [URL])
+
+
+def test_github_out_of_reach_ends_the_cell_with_one_line(runtime):
+    runtime.pip_fails = True
+    with pytest.raises(SystemExit, match="installing the course's helpers failed: check the connection, run again"):
+        runtime.configure(helpers_installed=False)
+    assert runtime.set_up == []
 
 
 def test_the_cell_imports_only_the_standard_library_before_installing():
     imports = [line.split()[1] for line in CELL.splitlines() if line.startswith(("import ", "from "))]
     assert imports and all(name.split(".")[0] in sys.stdlib_module_names for name in imports)
-    assert len(CELL.splitlines()) <= 15
+    assert len(CELL.splitlines()) <= 16
 
 
-# ---------------------------------------------------------------- check_tpu_runtime
+# ---------------------------------------------------------------- set_up
 
 
 @pytest.fixture
-def tpu(monkeypatch, tmp_path):
-    """A runtime with the given PCI devices and torch / torch_xla versions; records installs and restarts."""
-    seen = types.SimpleNamespace(commands=[], restarts=0)
+def colab_runtime(monkeypatch, tmp_path):
+    """A runtime with the given PCI devices and installed versions; records installs and restarts."""
+    seen = types.SimpleNamespace(commands=[], restarts=0, pip_fails=False)
     monkeypatch.setattr(colab.tempfile, "gettempdir", lambda: str(tmp_path))
 
-    def configure(pci=(TPU_V5E,), torch="2.9.0+cpu", torch_xla="2.9.0"):
+    def configure(pci=(TPU_V5E,), torch="2.9.0+cpu", torch_xla="2.9.0", lightning="2.6.6"):
         monkeypatch.setattr(colab, "tpu_chips_attached", lambda: sum(device == TPU_V5E for device in pci))
-        versions = {"torch": torch, "torch_xla": torch_xla}
+        versions = {"torch": torch, "torch_xla": torch_xla, "pytorch-lightning": lightning}
 
         def version(name):
             if versions.get(name) is None:
                 raise importlib.metadata.PackageNotFoundError(name)
             return versions[name]
 
+        def run(command, **kwargs):
+            seen.commands.append(command[len(colab.PIP) :])
+            return subprocess.CompletedProcess(command, 1 if seen.pip_fails else 0)
+
         monkeypatch.setattr(colab.importlib.metadata, "version", version)
-        colab.check_tpu_runtime(
-            run=lambda command, **kwargs: seen.commands.append(command),
-            restart=lambda: setattr(seen, "restarts", seen.restarts + 1),
-        )
+        colab.set_up(URL, run=run, restart=lambda: setattr(seen, "restarts", seen.restarts + 1))
 
     seen.configure = configure
     return seen
 
 
 @pytest.mark.parametrize("pci", [(), (GVNIC,)], ids=["cpu-or-gpu", "gvnic"])
-def test_no_tpu_nothing_to_do(tpu, pci, capsys):
-    tpu.configure(pci=pci, torch="2.11.0+cu126", torch_xla=None)
-    assert (tpu.commands, tpu.restarts) == ([], 0) and capsys.readouterr().out == ""
+def test_no_tpu_installs_only_what_is_missing(colab_runtime, pci, capsys):
+    colab_runtime.configure(pci=pci, torch="2.11.0+cu126", torch_xla=None, lightning=None)
+    assert colab_runtime.commands == [["-r", URL]] and colab_runtime.restarts == 0
+    assert "installing the course's packages" in capsys.readouterr().out
 
 
-def test_a_tpu_with_matching_versions_keeps_them(tpu, capsys):
-    tpu.configure(torch="2.9.0+cpu", torch_xla="2.9.0")
-    assert (tpu.commands, tpu.restarts) == ([], 0)
+def test_nothing_to_do_on_a_set_up_runtime(colab_runtime, capsys):
+    colab_runtime.configure(pci=(), lightning="2.6.6")
+    assert (colab_runtime.commands, colab_runtime.restarts) == ([], 0) and capsys.readouterr().out == ""
 
 
-@pytest.mark.parametrize("torch_xla", ["2.8.0", None], ids=["mismatch", "missing"])
-def test_a_tpu_with_mismatched_versions_installs_the_trio_and_restarts_once(tpu, capsys, torch_xla, tmp_path):
-    tpu.configure(torch="2.9.1+cpu", torch_xla=torch_xla)
-    assert tpu.commands == [[sys.executable, "-m", "pip", "install", "--quiet", *colab.TPU_TRIO]]
-    assert tpu.restarts == 1 and (tmp_path / colab.RESTART_MARKER).exists()
+@pytest.mark.parametrize(("torch", "torch_xla"), [("2.9.0+cpu", "2.9.0"), ("2.9.1+cpu", "2.9.0")])
+def test_a_tpu_with_the_same_release_keeps_it(colab_runtime, torch, torch_xla):
+    colab_runtime.configure(torch=torch, torch_xla=torch_xla, lightning=None)
+    assert colab_runtime.commands == [["-r", URL]] and colab_runtime.restarts == 0
+
+
+OTHER_RELEASES = [("2.10.0+cpu", "2.9.0"), ("2.9.0+cpu", None), (None, None)]
+
+
+@pytest.mark.parametrize(("torch", "torch_xla"), OTHER_RELEASES, ids=["mismatch", "no-xla", "none"])
+def test_a_tpu_with_other_releases_installs_the_trio_first_and_restarts_once(
+    colab_runtime, capsys, tmp_path, torch, torch_xla
+):
+    colab_runtime.configure(torch=torch, torch_xla=torch_xla, lightning=None)
+    assert colab_runtime.commands == [list(colab.TPU_TRIO)]  # before anything else: nothing installs another torch
+    assert colab_runtime.restarts == 1 and (tmp_path / colab.RESTART_MARKER).exists()
     out = capsys.readouterr().out
-    assert f"torch 2.9.1 and torch_xla {torch_xla} do not match" in out and "run this notebook again" in out
+    assert "do not match" in out and "Colab may report a crash: it is this restart" in out
 
 
-def test_a_second_mismatch_after_the_restart_is_reported_not_looped(tpu, capsys, tmp_path):
+def test_a_second_mismatch_after_the_restart_is_reported_not_looped(colab_runtime, capsys, tmp_path):
     (tmp_path / colab.RESTART_MARKER).touch()
-    tpu.configure(torch="2.9.1+cpu", torch_xla="2.9.0")
-    assert (tpu.commands, tpu.restarts) == ([], 0)
+    colab_runtime.configure(torch="2.10.0+cpu", torch_xla="2.9.0")
+    assert (colab_runtime.commands, colab_runtime.restarts) == ([], 0)
     assert "still differ after the reinstall" in capsys.readouterr().out
+
+
+def test_a_failed_install_ends_with_one_line_saying_what_to_do(colab_runtime):
+    colab_runtime.pip_fails = True
+    with pytest.raises(SystemExit, match=f"installing {URL} failed .*connected to the internet"):
+        colab_runtime.configure(pci=(), lightning=None)
 
 
 def test_the_tpu_trio_is_the_courses_pinned_trio():

@@ -30,14 +30,14 @@ def final_metrics(nb: nbformat.NotebookNode) -> dict:
     return found
 
 
-def execute_lesson(path: Path, out: Path, parameters: dict) -> nbformat.NotebookNode:
+def execute_lesson(path: Path, out: Path, parameters: dict, kernel_name: str = "python3") -> nbformat.NotebookNode:
     """Run one lesson with papermill as the course runs it (from notebooks/, python3 kernel); return the result."""
     papermill.execute_notebook(
         path,
         out,
         parameters=parameters,
         cwd=NOTEBOOKS,
-        kernel_name="python3",
+        kernel_name=kernel_name,
         kernel_manager_class=IPCKernelManager,
         progress_bar=False,
     )

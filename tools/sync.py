@@ -1,8 +1,8 @@
 """Keep every generated piece in step with its one source.
 
 - The repository (owner/name, branch) is named once, in pyproject.toml ``[tool.course]``: the bootstrap
-  cell's requirements URL, requirements-colab.txt's ``helpers`` line, and the Colab badges of the README
-  and of every lesson's first cell are derived from it.
+  cell's ``helpers`` requirement and requirements URL, and the Colab badges of the README and of every
+  lesson's first cell are derived from it.
 - The Colab bootstrap cell is written once, here (:func:`bootstrap_cell`): every lesson's first code cell is a copy.
 - The torch / torchvision / torch-xla pins are written once, in requirements.txt: the TPU trio that
   ``helpers.course.colab`` installs on a mismatched Colab TPU runtime is derived from them.
@@ -23,12 +23,17 @@ COLAB = ROOT / "helpers" / "course" / "colab.py"
 BADGE = re.compile(r"https://colab\.research\.google\.com/github/[^)\s]+/notebooks/([\w.-]+\.ipynb)")
 
 
-def requirements_url(cfg: dict[str, str]) -> str:
-    return f"https://raw.githubusercontent.com/{cfg['github']}/{cfg['branch']}/requirements-colab.txt"
+GITHUB, RAW_GITHUB = "https://github.com", "https://raw.githubusercontent.com"
 
 
-def helpers_requirement(cfg: dict[str, str]) -> str:
-    return f"lightning-course-helpers @ git+https://github.com/{cfg['github']}@{cfg['branch']}"
+def requirements_url(cfg: dict[str, str], raw: str = RAW_GITHUB) -> str:
+    """Where Colab fetches requirements-colab.txt (``raw``: another host standing in for GitHub's, in a rehearsal)."""
+    return f"{raw}/{cfg['github']}/{cfg['branch']}/requirements-colab.txt"
+
+
+def helpers_requirement(cfg: dict[str, str], github: str = GITHUB) -> str:
+    """The pip requirement that installs ``helpers`` from the repository (``github``: a stand-in host, likewise)."""
+    return f"lightning-course-helpers @ git+{github}/{cfg['github']}@{cfg['branch']}"
 
 
 def badge_url(cfg: dict[str, str], notebook: str) -> str:
@@ -40,10 +45,10 @@ def badge(cfg: dict[str, str], notebook: str) -> str:
     return f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({badge_url(cfg, notebook)})"
 
 
-def bootstrap_cell(cfg: dict[str, str]) -> str:
-    """Every lesson's first code cell: on Colab, install what the course needs once, then check a TPU runtime."""
-    return f'''# Colab setup (does nothing elsewhere): install the course's packages once per runtime, then
-# check that torch and torch_xla match on a TPU runtime (helpers.course.colab explains how).
+def bootstrap_cell(cfg: dict[str, str], github: str = GITHUB, raw: str = RAW_GITHUB) -> str:
+    """Every lesson's first code cell: on Colab, install the course's helpers once, and let them set up the rest."""
+    return f'''# Colab setup (does nothing elsewhere): install the course's helpers once per runtime; they check torch
+# and torch_xla on a TPU runtime, then install what Colab lacks (helpers/course/colab.py explains each step).
 import subprocess
 import sys
 
@@ -51,10 +56,13 @@ if "google.colab" in sys.modules:
     try:
         import helpers.course.colab
     except ModuleNotFoundError:
-        requirements = "{requirements_url(cfg)}"
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-r", requirements], check=True)
+        package = "{helpers_requirement(cfg, github)}"
+        if subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", package]).returncode:
+            sys.exit("Colab setup: installing the course's helpers failed: check the connection, run again.")
         import helpers.course.colab
-    helpers.course.colab.check_tpu_runtime()'''
+    helpers.course.colab.set_up(
+        "{requirements_url(cfg, raw)}"
+    )'''
 
 
 def pinned_versions() -> dict[str, str]:
@@ -70,10 +78,6 @@ def tpu_trio() -> tuple[str, str, str]:
 
 def synced_colab_module(text: str, cfg: dict[str, str]) -> str:
     return re.sub(r"^TPU_TRIO = .*$", f"TPU_TRIO = {tpu_trio()!r}".replace("'", '"'), text, flags=re.M)
-
-
-def synced_requirements(text: str, cfg: dict[str, str]) -> str:
-    return re.sub(r"^lightning-course-helpers @ .*$", helpers_requirement(cfg), text, flags=re.M)
 
 
 def synced_readme(text: str, cfg: dict[str, str]) -> str:
@@ -100,7 +104,6 @@ def sync(write: bool) -> list[str]:
     drifted = []
     for path, fix in (
         (COLAB, synced_colab_module),
-        (ROOT / "requirements-colab.txt", synced_requirements),
         (ROOT / "README.md", synced_readme),
     ):
         text = path.read_text()

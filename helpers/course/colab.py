@@ -1,10 +1,17 @@
-"""On a Colab TPU runtime, make sure torch and torch_xla match; the notebooks' first cell calls this.
+"""Setting up a Colab runtime for the course; each lesson's first cell installs this package, then calls :func:`set_up`.
 
-The first cell of every lesson installs ``requirements-colab.txt`` (this package included) once per
-runtime, then calls :func:`check_tpu_runtime`. A TPU is recognised on the PCI bus, without any network
-call. When the runtime's torch and torch_xla releases differ, the course's matching trio (``TPU_TRIO``,
-kept equal to ``requirements.txt`` by ``python -m tools.sync``) is installed and the kernel is restarted
-once so the new versions load; if they still differ after that, it says what to do instead of looping.
+The cell installs ``helpers`` alone (``pip install --no-deps``, from the course's GitHub repository), so that
+this module runs before anything else is installed. :func:`set_up` then:
+
+1. on a TPU runtime (recognised on the PCI bus, without any network call), makes sure torch and torch_xla
+   are of the same release (major.minor): if not, or if either is missing, it installs the course's matching
+   trio (``TPU_TRIO``, kept equal to ``requirements.txt`` by ``python -m tools.sync``) and restarts the runtime
+   once so the new versions load; if they still differ after that, it says what to do instead of looping.
+   This comes first, so that nothing installs another torch before it;
+2. installs ``requirements-colab.txt`` (what Colab lacks: Lightning, torchmetrics, TensorBoard, W&B, MLflow)
+   unless it is there already.
+
+A failed install ends the cell with one line saying what to do (pip's own message stays above it).
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from helpers.course.runtime import tpu_chips_attached
 
 TPU_TRIO = ("torch==2.9.0", "torchvision==0.24.0", "torch-xla[tpu]==2.9.0")
 RESTART_MARKER = "lightning-course-tpu-restart"  # in the temp folder, which survives a kernel restart
+PIP = (sys.executable, "-m", "pip", "install", "--quiet")
+Runner = Callable[..., subprocess.CompletedProcess]
 
 
 def installed_release(package: str) -> str | None:
@@ -32,26 +41,55 @@ def installed_release(package: str) -> str | None:
         return None
 
 
-def check_tpu_runtime(
-    run: Callable[..., object] = subprocess.run,
-    restart: Callable[[], None] = lambda: os.kill(os.getpid(), signal.SIGKILL),
-) -> None:
-    """On a TPU runtime whose torch and torch_xla differ, install the matching trio and restart the kernel once.
+def same_release(torch_version: str | None, xla_version: str | None) -> bool:
+    """True when both are installed with the same major.minor (torch_xla 2.9 runs with torch 2.9.x)."""
+    if torch_version is None or xla_version is None:
+        return False
+    return torch_version.split(".")[:2] == xla_version.split(".")[:2]
 
-    Elsewhere (no TPU, or matching versions) it does nothing. ``run`` and ``restart`` are replaceable for tests.
-    """
+
+def install(arguments: list[str], what: str, run: Runner = subprocess.run) -> None:
+    """``pip install`` with ``arguments``; on failure stop the cell with one line saying what to do."""
+    if run([*PIP, *arguments]).returncode != 0:
+        raise SystemExit(
+            f"Colab setup: installing {what} failed (pip says why above). "
+            "Check that the runtime is connected to the internet, then run this cell again."
+        )
+
+
+def restart_runtime() -> None:
+    """End the kernel; Colab starts a new one, with the packages installed so far (it may call it a crash)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def check_tpu_runtime(run: Runner = subprocess.run, restart: Callable[[], None] = restart_runtime) -> bool:
+    """On a TPU runtime whose torch and torch_xla releases differ (or are missing), install the course's trio and
+    restart once; return True if it restarted. Elsewhere it does nothing. ``run`` and ``restart`` are replaceable
+    for tests and rehearsals."""
     if not tpu_chips_attached():
-        return
+        return False
     torch_version, xla_version = installed_release("torch"), installed_release("torch_xla")
-    if torch_version == xla_version:
-        return
+    if same_release(torch_version, xla_version):
+        return False
     marker = Path(tempfile.gettempdir()) / RESTART_MARKER
     if marker.exists():
         print(f"Colab TPU: torch {torch_version} and torch_xla {xla_version} still differ after the reinstall.")
         print("Use Runtime > Disconnect and delete runtime, then run this notebook again from the top.")
-        return
+        return False
     print(f"Colab TPU: torch {torch_version} and torch_xla {xla_version} do not match; installing {' '.join(TPU_TRIO)}")
-    run([sys.executable, "-m", "pip", "install", "--quiet", *TPU_TRIO], check=True)
+    install(list(TPU_TRIO), "torch and torch_xla", run)
     marker.touch()
-    print("Colab TPU: restarting the runtime so the new versions load. Then run this notebook again from the top.")
-    restart()  # Colab restarts a kernel that exits; the installed packages stay
+    print("Colab TPU: restarting the runtime so the new versions load (Colab may report a crash: it is this restart).")
+    print("Then run this notebook again from the top.")
+    restart()
+    return True
+
+
+def set_up(requirements: str, run: Runner = subprocess.run, restart: Callable[[], None] = restart_runtime) -> None:
+    """What the course needs on this runtime: the TPU check, then ``requirements`` (a URL or a path) if missing."""
+    if check_tpu_runtime(run, restart):
+        return
+    if installed_release("pytorch-lightning") is None:
+        print("Colab: installing the course's packages (once per runtime, about a minute)...")
+        install(["-r", requirements], requirements, run)
+        print("Colab: done.")

@@ -1,0 +1,194 @@
+"""A rehearsal of Colab: the real bootstrap cell does real installs on a Colab image's packages, then lessons run.
+
+    python -m tools.colab_rehearsal [--image tpu] [--lessons 01 05 06 07] [--workdir build/rehearsal]
+
+1. A fresh virtual environment gets the image's packages (:data:`IMAGES`: what the course touches, at the
+   versions Colab's runtime manifests list where the course depends on them).
+2. A stand-in ``google.colab`` module is imported at kernel start-up, as on Colab, so the first cell acts.
+3. The course is served from this checkout's last commit over a loopback HTTP server standing in for GitHub:
+   a bare clone of the repository (``git+http://127.0.0.1:PORT/owner/name@branch``) and its
+   ``requirements-colab.txt``; the lessons' first cell is ``tools.sync.bootstrap_cell`` pointed at that server.
+4. The lessons run headless (papermill) in a kernel of that environment: the first installs the course's
+   helpers, then their ``set_up`` installs what the image lacks; the later ones find everything installed.
+   Two parameters differ from Colab: ``data_source="standin"`` (no network for the dataset) and, for
+   lesson 5, ``xla_device="CPU"`` (no TPU here).
+5. Checks: the preinstalled torch, torchvision and torch_xla are untouched and no CUDA package was added;
+   with the server stopped, the first cell ends with its one-line message.
+
+It prints what was installed, how long each part took, and each lesson's result; exit 1 if anything failed.
+It needs the package registry (not the rest of the network), so it runs outside the no-network test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+
+from tools.paths import ROOT, course_config, notebook_paths
+from tools.run_course import execute_lesson, final_metrics
+from tools.sync import bootstrap_cell
+
+# The packages of a Colab image that the course touches. Colab's TPU image ships torch 2.9.0, torchvision 0.24.0
+# and torch_xla 2.9.0 (Colab's own wheels are CPU builds; the package registry here serves torch with its CUDA
+# libraries, which a CPU machine leaves unused) and no Lightning, TensorBoard, W&B or MLflow.
+IMAGES = {
+    "tpu": [
+        "torch==2.9.0", "torchvision==0.24.0", "torch-xla==2.9.0", "numpy", "pillow", "matplotlib",
+        "scikit-learn", "pandas", "requests", "tqdm", "ipykernel", "ipywidgets", "jupyter_client",
+    ],
+}  # fmt: skip
+KERNEL_STARTUP = "import google.colab  # as on Colab, where the kernel imports it at start-up\n"
+LESSON_PARAMETERS = {"05_xla_tpu.ipynb": {"xla_device": "CPU"}}
+CUDA_PREFIXES = ("nvidia-", "cuda-", "triton")
+
+
+def pip_freeze(python: Path) -> dict[str, str]:
+    """``{name: version}`` of what ``python``'s environment has installed."""
+    done = subprocess.run([python, "-m", "pip", "list", "--format=json"], capture_output=True, text=True, check=True)
+    return {entry["name"].lower(): entry["version"] for entry in json.loads(done.stdout)}
+
+
+def make_environment(workdir: Path, image: str, base_python: str) -> Path:
+    """A fresh venv with the image's packages, a stand-in ``google.colab`` and a kernel spec; returns its python."""
+    venv = workdir / "venv"
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([base_python, "-m", "venv", venv], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "--quiet", *IMAGES[image]], check=True)
+    site = Path(subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True
+    ).stdout.strip())  # fmt: skip
+    (site / "google" / "colab").mkdir(parents=True, exist_ok=True)
+    (site / "google" / "colab" / "__init__.py").write_text('"""A stand-in for Colab\'s module (a rehearsal)."""\n')
+    startup = workdir / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    (startup / "00-colab.py").write_text(KERNEL_STARTUP)
+    subprocess.run(
+        [python, "-m", "ipykernel", "install", "--prefix", workdir / "jupyter", "--name", f"colab-{image}"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return python
+
+
+def serve_course(workdir: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Serve this checkout's last commit as GitHub would: a bare repository and the raw requirements file."""
+    cfg = course_config()
+    site = workdir / "github"
+    shutil.rmtree(site, ignore_errors=True)
+    bare = site / cfg["github"]
+    subprocess.run(["git", "clone", "--quiet", "--bare", ROOT, bare], check=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    subprocess.run(["git", "-C", bare, "branch", "--force", cfg["branch"], head], check=True, capture_output=True)
+    subprocess.run(["git", "-C", bare, "update-server-info"], check=True)
+    raw = site / "raw" / cfg["github"] / cfg["branch"]
+    raw.mkdir(parents=True)
+    committed = subprocess.run(["git", "show", "HEAD:requirements-colab.txt"], cwd=ROOT, capture_output=True, text=True)
+    (raw / "requirements-colab.txt").write_text(committed.stdout)
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+def rehearsal_notebook(path: Path, workdir: Path, host: str) -> Path:
+    """A copy of a lesson whose first cell is the bootstrap cell pointed at the stand-in GitHub."""
+    nb = nbformat.read(path, as_version=4)
+    first = next(cell for cell in nb.cells if cell.cell_type == "code")
+    first.source = bootstrap_cell(course_config(), github=host, raw=f"{host}/raw")
+    copy = workdir / "in" / path.name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, copy)
+    return copy
+
+
+def run_lesson(notebook: Path, workdir: Path, kernel: str, parameters: dict) -> tuple[str, str]:
+    """(status, detail) of one headless run in the rehearsal kernel."""
+    out = workdir / "out" / notebook.name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        nb = execute_lesson(notebook, out, parameters, kernel_name=kernel)
+    except Exception as error:  # papermill's error names the failing cell
+        return "FAILED", (str(error).strip().splitlines() or [type(error).__name__])[-1]
+    return "ok", ", ".join(f"{key}={value}" for key, value in final_metrics(nb).items())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--image", choices=sorted(IMAGES), default="tpu")
+    parser.add_argument("--lessons", nargs="*", default=["01", "05", "06", "07"])
+    parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "rehearsal")
+    parser.add_argument("--python", default=sys.executable, help="the Python to build the environment with")
+    args = parser.parse_args()
+    workdir = (args.workdir / args.image).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    problems: list[str] = []
+
+    start = time.perf_counter()
+    python = make_environment(workdir, args.image, args.python)
+    timings["environment with the image's packages"] = time.perf_counter() - start
+    image = pip_freeze(python)
+    server, host = serve_course(workdir)
+    os.environ.update(IPYTHONDIR=str(workdir / "ipython"), JUPYTER_PATH=str(workdir / "jupyter" / "share" / "jupyter"))
+    for name in ("PJRT_DEVICE", "WANDB_MODE"):  # as on Colab: not set
+        os.environ.pop(name, None)
+    kernel = f"colab-{args.image}"
+    lessons = [path for path in notebook_paths() if path.name[:2] in args.lessons]
+
+    # GitHub out of reach on a fresh runtime (port 9: nothing listens): the first cell must end with its one line
+    offline = run_lesson(rehearsal_notebook(lessons[0], workdir, "http://127.0.0.1:9"), workdir, kernel, {})
+    if offline[0] == "ok" or "installing the course's helpers failed" not in offline[1]:
+        problems.append(f"with GitHub out of reach the first cell did not end with its message: {offline}")
+
+    results = {}
+    for path in lessons:
+        parameters = {"data_source": "standin", **LESSON_PARAMETERS.get(path.name, {})}
+        start = time.perf_counter()
+        results[path.name] = run_lesson(rehearsal_notebook(path, workdir, host), workdir, kernel, parameters)
+        timings[path.name] = time.perf_counter() - start
+    after = pip_freeze(python)
+    server.shutdown()
+
+    added = {name: version for name, version in after.items() if name not in image}
+    changed = {name: (image[name], after[name]) for name in image if name in after and after[name] != image[name]}
+    for name in ("torch", "torchvision", "torch-xla"):
+        if name in changed:
+            problems.append(f"the image's {name} was replaced: {changed[name][0]} -> {changed[name][1]}")
+    problems += [f"a CUDA package was added: {name}" for name in added if name.startswith(CUDA_PREFIXES)]
+
+    version = subprocess.run([python, "-V"], capture_output=True, text=True).stdout.strip()
+    print(f"\nColab rehearsal, {args.image} image, {version}")
+    trio = [f"{name} {image[name]}" for name in ("torch", "torchvision", "torch-xla") if name in image]
+    print(f"image: {', '.join(trio)} and {len(image) - len(trio)} other packages")
+    print(f"installed by the lessons' first cell ({len(added)} packages): "
+          + ", ".join(f"{name} {version}" for name, version in sorted(added.items())))  # fmt: skip
+    print(f"upgraded or downgraded from the image: {changed or 'none'}")
+    for label, seconds in timings.items():
+        status, detail = results.get(label, ("", ""))
+        print(f"{label:<40}{seconds:>8.0f} s  {status:<7}{detail}")
+    print(f"GitHub out of reach: {offline[1]}")
+    for problem in problems:
+        print("PROBLEM:", problem)
+    failed = [name for name, (status, _) in results.items() if status != "ok"]
+    print(f"{len(results) - len(failed)} passed, {len(failed) + len(problems)} failed")
+    return 1 if failed or problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
