@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup course test notebooks sync cross-cpu
+.PHONY: setup course test notebooks sync cross-cpu rehearsal
 
 setup: $(STAMP)
 
@@ -35,3 +35,8 @@ sync: setup
 # check every number is bit-identical: the proof behind the numerics profile (tools/course_env.py).
 cross-cpu: setup
 	$(PY) -m tools.cross_cpu
+
+# Maintainers: the lessons' first cell installing for real on a Colab TPU image's packages, then lessons 1, 5, 6
+# and 7 running in that environment (needs the package registry; tools/colab_rehearsal.py).
+rehearsal: setup
+	$(PY) -m tools.colab_rehearsal
