@@ -40,47 +40,34 @@ def passed(verdict: Verdict) -> bool:
 # ---------------------------------------------------------------- the reference solutions pass
 
 
-def test_lesson_1_solutions(images):
-    answers = solution("01_dataset")
-    assert passed(lesson1.check_fashion_dicts(answers.FashionDicts, images))
-    assert passed(lesson1.check_standardized_table(answers.StandardizedTable))
+REFERENCE = [  # (solution file, checker, how the checker is called with the solution module)
+    ("01_dataset", lesson1.check_fashion_dicts, lambda answers, images: (answers.FashionDicts, images)),
+    ("01_dataset", lesson1.check_standardized_table, lambda answers, _: (answers.StandardizedTable,)),
+    ("02_dataloader", lesson2.check_pad_collate, lambda answers, _: (answers.pad_collate,)),
+    ("02_dataloader", lesson2.check_make_loader, lambda answers, _: (answers.make_loader,)),
+    ("03_datamodule", lesson3.check_tabular_datamodule, lambda answers, _: (answers.TabularDataModule,)),
+    ("03_datamodule", lesson3.check_csv_datamodule, lambda answers, _: (answers.CsvDataModule,)),
+    ("04_callbacks", lesson4.check_time_budget, lambda answers, _: (answers.TimeBudget,)),
+    ("04_callbacks", lesson4.check_early_stopping, lambda answers, _: (answers.early_stop,)),
+    ("04_callbacks", lesson4.check_sgd_optimizers, lambda answers, _: (answers.SGDFashionCNN(learning_rate=0.05),)),
+    ("05_xla_tpu", lesson5.check_train_fixed, lambda answers, _: (answers.train_fixed,)),
+    ("05_xla_tpu", lesson5.check_tpu_loader, lambda answers, _: (answers.tpu_loader,)),
+    ("06_loggers", lesson6.check_confusion_matrix_callback, lambda answers, _: (answers.ConfusionMatrixLogger,)),
+    ("06_loggers", lesson6.check_val_error_model, lambda answers, _: (answers.ValErrorCNN,)),
+    ("07_all_together", lesson7.check_build_trainer, lambda answers, _: (answers.build_trainer,)),
+    ("07_all_together", lesson7.check_per_class_accuracy, lambda answers, _: (answers.per_class_accuracy,)),
+]
 
 
-def test_lesson_2_solutions():
-    answers = solution("02_dataloader")
-    assert passed(lesson2.check_pad_collate(answers.pad_collate))
-    assert passed(lesson2.check_make_loader(answers.make_loader))
+@pytest.mark.parametrize(("name", "checker", "arguments"), REFERENCE, ids=[row[1].__name__ for row in REFERENCE])
+def test_the_reference_solution_passes(name, checker, arguments, images):
+    assert passed(checker(*arguments(solution(name), images)))
 
 
-def test_lesson_3_solutions():
-    answers = solution("03_datamodule")
-    assert passed(lesson3.check_tabular_datamodule(answers.TabularDataModule))
-    assert passed(lesson3.check_csv_datamodule(answers.CsvDataModule))
-
-
-def test_lesson_4_solutions():
-    answers = solution("04_callbacks")
-    assert passed(lesson4.check_time_budget(answers.TimeBudget))
-    assert passed(lesson4.check_early_stopping(answers.early_stop))
-    assert passed(lesson4.check_sgd_optimizers(answers.SGDFashionCNN(learning_rate=0.05)))
-
-
-def test_lesson_5_solutions():
-    answers = solution("05_xla_tpu")
-    assert passed(lesson5.check_train_fixed(answers.train_fixed))
-    assert passed(lesson5.check_tpu_loader(answers.tpu_loader))
-
-
-def test_lesson_6_solutions():
-    answers = solution("06_loggers")
-    assert passed(lesson6.check_confusion_matrix_callback(answers.ConfusionMatrixLogger))
-    assert passed(lesson6.check_val_error_model(answers.ValErrorCNN))
-
-
-def test_lesson_7_solutions():
-    answers = solution("07_all_together")
-    assert passed(lesson7.check_build_trainer(answers.build_trainer))
-    assert passed(lesson7.check_per_class_accuracy(answers.per_class_accuracy))
+def test_every_checker_has_a_solution():
+    checkers = {name for module in (lesson1, lesson2, lesson3, lesson4, lesson5, lesson6, lesson7)
+                for name in vars(module) if name.startswith("check_")}  # fmt: skip
+    assert checkers == {checker.__name__ for _, checker, _ in REFERENCE}
 
 
 # ---------------------------------------------------------------- and each checker rejects wrong answers
