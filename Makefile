@@ -21,6 +21,7 @@ course: setup
 # Lint (code and notebooks), then unit tests + strict nbval + papermill runs, with no network when possible.
 test: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check --quiet .
 	tools/without_network.sh $(PY) -m pytest
 
 # Maintainers: re-execute notebooks in place after editing them (outputs are committed), and re-derive
@@ -36,7 +37,8 @@ sync: setup
 cross-cpu: setup
 	$(PY) -m tools.cross_cpu
 
-# Maintainers: the lessons' first cell installing for real on a Colab TPU image's packages, then lessons 1, 5, 6
-# and 7 running in that environment (needs the package registry; tools/colab_rehearsal.py).
+# Maintainers: the lessons' first cell installing for real on the packages of Colab's TPU image, then of its
+# CPU image, and lessons 1, 5, 6 and 7 running in each (needs the package registry; tools/colab_rehearsal.py).
 rehearsal: setup
-	$(PY) -m tools.colab_rehearsal
+	$(PY) -m tools.colab_rehearsal --image tpu
+	$(PY) -m tools.colab_rehearsal --image cpu

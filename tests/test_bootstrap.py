@@ -11,6 +11,7 @@ import subprocess
 import sys
 import types
 
+import nbformat
 import pytest
 
 from helpers.course import colab
@@ -179,3 +180,17 @@ def test_a_failed_install_ends_with_one_line_saying_what_to_do(colab_runtime):
 
 def test_the_tpu_trio_is_the_courses_pinned_trio():
     assert tpu_trio() == colab.TPU_TRIO
+
+
+def test_the_rehearsal_sees_tensorboard_shown_inline(tmp_path):
+    from tools.colab_rehearsal import inline_tensorboard_shown
+
+    def notebook_with(data):
+        path = tmp_path / "lesson.ipynb"
+        output = nbformat.v4.new_output("display_data", data=data)
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[output])]), path)
+        return path
+
+    frame = "const url = new URL(await google.colab.kernel.proxyPort(6006, {'cache': true}));"
+    assert inline_tensorboard_shown(notebook_with({"application/javascript": frame}))
+    assert not inline_tensorboard_shown(notebook_with({"text/plain": "ERROR: Timed out waiting for TensorBoard"}))

@@ -1,6 +1,6 @@
 """A rehearsal of Colab: the real bootstrap cell does real installs on a Colab image's packages, then lessons run.
 
-    python -m tools.colab_rehearsal [--image tpu] [--lessons 01 05 06 07] [--workdir build/rehearsal]
+    python -m tools.colab_rehearsal [--image tpu|cpu] [--lessons 01 05 06 07] [--workdir build/rehearsal]
 
 1. A fresh virtual environment gets the image's packages (:data:`IMAGES`: what the course touches, at the
    versions Colab's runtime manifests list where the course depends on them).
@@ -10,10 +10,11 @@
    ``requirements-colab.txt``; the lessons' first cell is ``tools.sync.bootstrap_cell`` pointed at that server.
 4. The lessons run headless (papermill) in a kernel of that environment: the first installs the course's
    helpers, then their ``set_up`` installs what the image lacks; the later ones find everything installed.
-   Two parameters differ from Colab: ``data_source="standin"`` (no network for the dataset) and, for
-   lesson 5, ``xla_device="CPU"`` (no TPU here).
-5. Checks: the preinstalled torch, torchvision and torch_xla are untouched and no CUDA package was added;
-   with the server stopped, the first cell ends with its one-line message.
+   Two parameters differ from Colab: ``data_source="standin"`` (no network for the dataset) and, on the TPU
+   image, lesson 5's ``xla_device="CPU"`` (no TPU here). pip's scripts are on the kernel's PATH, as on Colab.
+5. Checks: the preinstalled torch, torchvision and torch_xla are untouched, no CUDA package was added, lesson 6
+   shows TensorBoard inline (``%tensorboard``; the servers it starts are stopped afterwards), and with the
+   server stopped the first cell ends with its one-line message.
 
 It prints what was installed, how long each part took, and each lesson's result; exit 1 if anything failed.
 It needs the package registry (not the rest of the network), so it runs outside the no-network test run.
@@ -27,6 +28,7 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -41,15 +43,20 @@ from tools.sync import bootstrap_cell
 
 # The packages of a Colab image that the course touches. Colab's TPU image ships torch 2.9.0, torchvision 0.24.0
 # and torch_xla 2.9.0 (Colab's own wheels are CPU builds; the package registry here serves torch with its CUDA
-# libraries, which a CPU machine leaves unused) and no Lightning, TensorBoard, W&B or MLflow.
+# libraries, which a CPU machine leaves unused) and no Lightning, TensorBoard, W&B or MLflow. Its CPU/GPU image
+# ships torch 2.11 with TensorBoard and W&B; their versions there are not known here, so the rehearsal takes the
+# release before the course's pins, which makes the first cell upgrade them as it would an older Colab's.
+COMMON = [
+    "numpy", "pillow", "matplotlib", "scikit-learn", "pandas", "requests", "tqdm", "ipykernel", "ipywidgets",
+    "jupyter_client",
+]  # fmt: skip
 IMAGES = {
-    "tpu": [
-        "torch==2.9.0", "torchvision==0.24.0", "torch-xla==2.9.0", "numpy", "pillow", "matplotlib",
-        "scikit-learn", "pandas", "requests", "tqdm", "ipykernel", "ipywidgets", "jupyter_client",
-    ],
-}  # fmt: skip
+    "tpu": ["torch==2.9.0", "torchvision==0.24.0", "torch-xla==2.9.0", *COMMON],
+    "cpu": ["torch==2.11.0", "torchvision==0.26.0", "tensorboard==2.20.0", "wandb==0.30.0", *COMMON],
+}
 KERNEL_STARTUP = "import google.colab  # as on Colab, where the kernel imports it at start-up\n"
-LESSON_PARAMETERS = {"05_xla_tpu.ipynb": {"xla_device": "CPU"}}
+# What differs from Colab: no TPU here, so the TPU image's lesson 5 runs on the CPU XLA device.
+LESSON_PARAMETERS = {"tpu": {"05_xla_tpu.ipynb": {"xla_device": "CPU"}}, "cpu": {}}
 CUDA_PREFIXES = ("nvidia-", "cuda-", "triton")
 
 
@@ -128,6 +135,27 @@ def run_lesson(notebook: Path, workdir: Path, kernel: str, parameters: dict) -> 
     return "ok", ", ".join(f"{key}={value}" for key, value in final_metrics(nb).items())
 
 
+def inline_tensorboard_shown(notebook: Path) -> bool:
+    """Whether an executed lesson shows TensorBoard's Colab frame (the Javascript ``%tensorboard`` displays there)."""
+    nb = nbformat.read(notebook, as_version=4)
+    outputs = [output for cell in nb.cells if cell.cell_type == "code" for output in cell.get("outputs", [])]
+    return any("proxyPort" in str(output.get("data", {}).get("application/javascript", "")) for output in outputs)
+
+
+def stop_tensorboards(venv: Path) -> int:
+    """End the TensorBoard servers that ``%tensorboard`` started from ``venv`` (they outlive their kernel)."""
+    stopped = 0
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            argv = [arg.decode(errors="replace") for arg in cmdline.read_bytes().split(b"\0")]
+        except OSError:  # the process ended meanwhile
+            continue
+        if any(arg.startswith(str(venv)) and arg.endswith("/tensorboard") for arg in argv):
+            os.kill(int(cmdline.parent.name), signal.SIGTERM)
+            stopped += 1
+    return stopped
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--image", choices=sorted(IMAGES), default="tpu")
@@ -146,6 +174,7 @@ def main() -> int:
     image = pip_freeze(python)
     server, host = serve_course(workdir)
     os.environ.update(IPYTHONDIR=str(workdir / "ipython"), JUPYTER_PATH=str(workdir / "jupyter" / "share" / "jupyter"))
+    os.environ["PATH"] = f"{python.parent}{os.pathsep}{os.environ['PATH']}"  # as on Colab: pip's scripts are on it
     for name in ("PJRT_DEVICE", "WANDB_MODE"):  # as on Colab: not set
         os.environ.pop(name, None)
     kernel = f"colab-{args.image}"
@@ -158,12 +187,15 @@ def main() -> int:
 
     results = {}
     for path in lessons:
-        parameters = {"data_source": "standin", **LESSON_PARAMETERS.get(path.name, {})}
+        parameters = {"data_source": "standin", **LESSON_PARAMETERS[args.image].get(path.name, {})}
         start = time.perf_counter()
         results[path.name] = run_lesson(rehearsal_notebook(path, workdir, host), workdir, kernel, parameters)
         timings[path.name] = time.perf_counter() - start
     after = pip_freeze(python)
     server.shutdown()
+    if "06_loggers.ipynb" in results and not inline_tensorboard_shown(workdir / "out" / "06_loggers.ipynb"):
+        problems.append("lesson 6 did not show TensorBoard inline")
+    stop_tensorboards(python.parent.parent)
 
     added = {name: version for name, version in after.items() if name not in image}
     changed = {name: (image[name], after[name]) for name in image if name in after and after[name] != image[name]}

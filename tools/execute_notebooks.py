@@ -2,7 +2,7 @@
 
 The committed outputs are what strict nbval compares against, so they come from exactly the
 configuration the tests use (``tools.course_env``: offline, stand-in, numerics profile, one core per
-kernel). Lessons run in parallel, one per core. ``python -m tools.execute_notebooks [01_dataset.ipynb ...]``.
+kernel). Lessons run in parallel, one per core. ``python -m tools.execute_notebooks [01_dataset ...]``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,11 @@ def execute_in_place(path: Path) -> str:
 def main() -> None:
     apply_course_env()
     wanted = set(sys.argv[1:])
-    paths = [path for path in notebook_paths() if not wanted or path.name in wanted]
+    known = {name for path in notebook_paths() for name in (path.name, path.stem)}
+    if wanted - known:
+        sys.exit(f"no such lesson: {', '.join(sorted(wanted - known))}; the lessons are "
+                 + ", ".join(path.stem for path in notebook_paths()))  # fmt: skip
+    paths = [path for path in notebook_paths() if not wanted or {path.name, path.stem} & wanted]
     with course_pool() as pool:
         for line in pool.map(execute_in_place, paths):
             print(line, flush=True)

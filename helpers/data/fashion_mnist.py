@@ -101,7 +101,8 @@ def choose_copy(
     if data_dir.exists() and not data_dir.is_dir():
         raise NotADirectoryError(f"data_dir {data_dir.as_posix()!r} is a file: give a folder for the dataset")
     real = FashionMNISTCopy("real", data_dir, f"requested {data_source!r}")
-    stand_in = FashionMNISTCopy("standin", data_dir / "standin", f"requested {data_source!r}; seed {standin.seed}", standin)
+    requested = f"requested {data_source!r}; seed {standin.seed}"
+    stand_in = FashionMNISTCopy("standin", data_dir / "standin", requested, standin)
     if data_source == "real":
         return real
     if data_source == "standin":
@@ -110,7 +111,8 @@ def choose_copy(
         return dataclasses.replace(real, reason="'auto' found the real files")
     if on_colab() if colab is None else colab:
         return dataclasses.replace(real, reason="'auto' on Colab: downloading the real files")
-    why = f"'auto' found no real files and downloads only on Colab; data_source='real' downloads them; seed {standin.seed}"
+    why = "'auto' found no real files and downloads only on Colab; data_source='real' downloads them"
+    why += f"; seed {standin.seed}"
     return dataclasses.replace(stand_in, reason=why)
 
 
@@ -132,7 +134,8 @@ def _count(raw_dir: Path, split: str) -> int:
     if image_shape[1:] != IMAGE_SHAPE[1:]:
         raise CorruptIdxFileError(f"{images.name}: holds shape {image_shape}, not N x 28 x 28 images")
     if label_shape != image_shape[:1]:
-        raise CorruptIdxFileError(f"{labels.name}: holds shape {label_shape}, but {images.name} has {image_shape[0]} images")
+        found = f"{labels.name}: holds shape {label_shape}"
+        raise CorruptIdxFileError(f"{found}, but {images.name} has {image_shape[0]} images")
     return image_shape[0]
 
 

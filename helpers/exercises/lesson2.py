@@ -39,16 +39,20 @@ def check_pad_collate(pad_collate: Callable[[list[dict]], dict]) -> Verdict:
         samples = [dataset[i] for i in range(4)]
         longest = max(len(s["tokens"]) for s in samples)
         tokens = batch["tokens"]
-        expect(torch.is_tensor(tokens) and tokens.shape == (4, longest),
-               f"tokens must be one tensor [4, {longest}] (batch, longest sequence), got "
-               f"{tuple(tokens.shape) if torch.is_tensor(tokens) else type(tokens).__name__}")
+        expect(
+            torch.is_tensor(tokens) and tokens.shape == (4, longest),
+            f"tokens must be one tensor [4, {longest}] (batch, longest sequence), got "
+            f"{tuple(tokens.shape) if torch.is_tensor(tokens) else type(tokens).__name__}",
+        )
         expect(tokens.dtype == torch.long, f"tokens are {tokens.dtype}, expected torch.long")
         for row, sample in enumerate(samples):
             n = len(sample["tokens"])
             expect(torch.equal(tokens[row, :n], sample["tokens"]), f"row {row} does not start with its own tokens")
             expect(bool((tokens[row, n:] == 0).all()), f"row {row} is not padded with 0 after its {n} tokens")
-        expect(torch.equal(batch["lengths"], torch.tensor([len(s["tokens"]) for s in samples])),
-               "lengths must hold each sequence's length before padding")
+        expect(
+            torch.equal(batch["lengths"], torch.tensor([len(s["tokens"]) for s in samples])),
+            "lengths must hold each sequence's length before padding",
+        )
         expect(torch.equal(batch["labels"], torch.tensor([s["label"] for s in samples])), "labels are wrong")
         return f"sequences of lengths {batch['lengths'].tolist()} padded to one [4, {longest}] tensor"
 

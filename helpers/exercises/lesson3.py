@@ -67,8 +67,10 @@ def check_csv_datamodule(csv_datamodule: type[pl.LightningDataModule]) -> Verdic
             other_process = csv_datamodule(folder, batch_size=8)  # like another GPU's process: prepare_data not run
             other_process.setup("fit")
             batch = next(iter(other_process.train_dataloader()))
-            expect(isinstance(batch, dict) and sorted(batch) == ["features", "target"],
-                   "train batches must be dicts of 'features' and 'target'")
+            expect(
+                isinstance(batch, dict) and sorted(batch) == ["features", "target"],
+                "train batches must be dicts of 'features' and 'target'",
+            )
             expect(len(batch["features"]) == 8, f"a train batch holds {len(batch['features'])} rows, not 8")
             rows = len(other_process.train_set) + len(other_process.val_set)
         return f"table.csv written once by prepare_data; setup alone read its {rows} rows"

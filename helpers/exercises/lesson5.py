@@ -37,8 +37,11 @@ def check_train_fixed(train_fixed: Callable[[nn.Module, DataLoader, int], list[f
         expect(isinstance(losses, list) and losses, "return the list of losses you read (at least one)")
         expect(all(isinstance(value, float) for value in losses), "the losses must be Python floats")
         expect(copies == 0, f"{copies} .item() copies from the device: read the loss in xm.add_step_closure")
-        expect(delta["compiles"] <= 2, f"{delta['compiles']} graph compilations in 6 steps: keep every batch the "
-               "same shape (skip or drop the smaller last batch) and keep .item() out of the step")
+        expect(
+            delta["compiles"] <= 2,
+            f"{delta['compiles']} graph compilations in 6 steps: keep every batch the "
+            "same shape (skip or drop the smaller last batch) and keep .item() out of the step",
+        )
         return f"6 steps, {delta['compiles']} compilation(s), no .item() copies, losses {[round(v, 3) for v in losses]}"
 
     return verdict("train_fixed", checks)

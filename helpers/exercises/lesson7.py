@@ -28,14 +28,18 @@ def check_build_trainer(build_trainer: Callable[[str, int], pl.Trainer]) -> Verd
             stops = [c for c in trainer.callbacks if isinstance(c, EarlyStopping)]
             expect(len(stops) == 1, f"{len(stops)} EarlyStopping callbacks: add one")
             stop = stops[0]
-            expect((stop.monitor, stop.mode, stop.patience) == ("val_loss", "min", 2),
-                   f"EarlyStopping watches {stop.monitor!r} ({stop.mode}, patience {stop.patience}): "
-                   "use val_loss, mode 'min', patience 2")
+            expect(
+                (stop.monitor, stop.mode, stop.patience) == ("val_loss", "min", 2),
+                f"EarlyStopping watches {stop.monitor!r} ({stop.mode}, patience {stop.patience}): "
+                "use val_loss, mode 'min', patience 2",
+            )
             saves = [c for c in trainer.callbacks if isinstance(c, ModelCheckpoint) and c.monitor is not None]
             expect(len(saves) == 1, "add one ModelCheckpoint that monitors val_acc")
             save = saves[0]
-            expect((save.monitor, save.mode) == ("val_acc", "max"), f"ModelCheckpoint keeps the best by "
-                   f"{save.monitor!r} ({save.mode}): use val_acc with mode 'max'")
+            expect(
+                (save.monitor, save.mode) == ("val_acc", "max"),
+                f"ModelCheckpoint keeps the best by {save.monitor!r} ({save.mode}): use val_acc with mode 'max'",
+            )
             expect(save.save_last is True, "also keep last.ckpt: save_last=True")
             expect(Path(save.dirpath) == Path(run_dir) / "checkpoints", "save checkpoints in run_dir/checkpoints")
             csv = [logger for logger in trainer.loggers if isinstance(logger, CSVLogger)]
@@ -58,8 +62,11 @@ def check_per_class_accuracy(per_class_accuracy: Callable[[torch.Tensor], torch.
         expect(result.shape == (3,), f"shape {tuple(result.shape)} for 3 classes, expected (3,)")
         expect(not bool(result.isnan().any()), "a class with no image gave nan: return 0 for it")
         expected = torch.tensor([0.8, 0.75, 0.0])
-        expect(torch.allclose(result, expected), f"got {result.tolist()}, expected {expected.tolist()}: right "
-               "predictions (the diagonal) over each row's total")
+        expect(
+            torch.allclose(result, expected),
+            f"got {result.tolist()}, expected {expected.tolist()}: right "
+            "predictions (the diagonal) over each row's total",
+        )
         return "the diagonal over each row's total, 0 for an empty class"
 
     return verdict("per_class_accuracy", checks)
