@@ -1,8 +1,10 @@
 """Checks on the committed notebooks themselves (their execution is checked by nbval and papermill)."""
 
+import logging
 import re
 
 import nbformat
+import papermill
 import pytest
 
 from tools.paths import SOLUTIONS, course_config, notebook_paths
@@ -71,6 +73,14 @@ def test_outputs_come_from_one_clean_run(path):
 def test_has_a_parameters_cell_right_after_the_bootstrap(path):
     tagged = [cell for cell in cells(path) if "parameters" in cell.metadata.get("tags", [])]
     assert len(tagged) == 1 and cells(path).index(tagged[0]) == 1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_papermill_reads_every_parameter(path, caplog):
+    names = [line.split("=")[0].strip() for line in cells(path)[1].source.splitlines() if "=" in line]
+    with caplog.at_level(logging.WARNING, logger="papermill"):
+        found = papermill.inspect_notebook(str(path))
+    assert list(found) == names and caplog.messages == []  # papermill skips a line it cannot parse, with a warning
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
