@@ -23,6 +23,7 @@ It needs the package registry (not the rest of the network), so it runs outside 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import json
@@ -135,6 +136,20 @@ def run_lesson(notebook: Path, workdir: Path, kernel: str, parameters: dict) -> 
     return "ok", ", ".join(f"{key}={value}" for key, value in final_metrics(nb).items())
 
 
+@contextlib.contextmanager
+def stderr_to(path: Path):
+    """Send this process's file descriptor 2 (and so a kernel started meanwhile) to ``path``, then restore it."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with path.open("w") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def inline_tensorboard_shown(notebook: Path) -> bool:
     """Whether an executed lesson shows TensorBoard's Colab frame (the Javascript ``%tensorboard`` displays there)."""
     nb = nbformat.read(notebook, as_version=4)
@@ -168,7 +183,7 @@ def main() -> int:
     timings: dict[str, float] = {}
     problems: list[str] = []
 
-    start = time.perf_counter()
+    start = began = time.perf_counter()
     python = make_environment(workdir, args.image, args.python)
     timings["environment with the image's packages"] = time.perf_counter() - start
     image = pip_freeze(python)
@@ -180,8 +195,10 @@ def main() -> int:
     kernel = f"colab-{args.image}"
     lessons = [path for path in notebook_paths() if path.name[:2] in args.lessons]
 
-    # GitHub out of reach on a fresh runtime (port 9: nothing listens): the first cell must end with its one line
-    offline = run_lesson(rehearsal_notebook(lessons[0], workdir, "http://127.0.0.1:9"), workdir, kernel, {})
+    # GitHub out of reach on a fresh runtime (port 9: nothing listens): the first cell must end with its one line.
+    # pip's error shows in the cell and the kernel also echoes it to its stderr: kept in a file, not in this log.
+    with stderr_to(workdir / "offline_kernel_stderr.log"):
+        offline = run_lesson(rehearsal_notebook(lessons[0], workdir, "http://127.0.0.1:9"), workdir, kernel, {})
     if offline[0] == "ok" or "installing the course's helpers failed" not in offline[1]:
         problems.append(f"with GitHub out of reach the first cell did not end with its message: {offline}")
 
@@ -215,6 +232,7 @@ def main() -> int:
         status, detail = results.get(label, ("", ""))
         print(f"{label:<40}{seconds:>8.0f} s  {status:<7}{detail}")
     print(f"GitHub out of reach: {offline[1]}")
+    print(f"in all: {time.perf_counter() - began:.0f} s")
     for problem in problems:
         print("PROBLEM:", problem)
     failed = [name for name, (status, _) in results.items() if status != "ok"]

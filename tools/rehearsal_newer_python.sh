@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The Colab rehearsal (tools/colab_rehearsal.py) under the Pythons Colab runs, which this machine lacks:
+# Python 3.13 from Debian 13 (trixie) and Python 3.12 from Ubuntu 24.04 (noble), each debootstrapped into a
+# folder and entered with chroot. Needs root, debootstrap and the Debian and Ubuntu mirrors.
+#
+#   tools/rehearsal_newer_python.sh [3.13|3.12 ...] [--image tpu|cpu]    (default: 3.13 3.12, the TPU image)
+#
+# Each root file system is kept in $CHROOTS (default /var/tmp/lightning-course-chroots) and reused; the rehearsal's own environment inside it
+# (requirements.txt) is made once. The checkout is bind-mounted at /course, so the last commit is what is served.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+versions=() image=tpu
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --image) image=$2; shift 2 ;;
+    3.13|3.12) versions+=("$1"); shift ;;
+    *) echo "unknown argument: $1 (give 3.13, 3.12 and/or --image tpu|cpu)" >&2; exit 2 ;;
+  esac
+done
+[ ${#versions[@]} -gt 0 ] || versions=(3.13 3.12)
+CHROOTS=${CHROOTS:-/var/tmp/lightning-course-chroots}
+[ "$(id -u)" = 0 ] || { echo "needs root (debootstrap, mount, chroot)" >&2; exit 2; }
+command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null
+
+make_root() {  # make_root DIR LIBPYTHON SUITE MIRROR [SCRIPT]; more debootstrap options in $OPTIONS
+  local dir=$1 libpython=$2 suite=$3; shift 3
+  [ -x "$dir/usr/bin/python3" ] && return
+  mkdir -p "$(dirname "$dir")"
+  # shellcheck disable=SC2086 # OPTIONS holds several words
+  debootstrap ${OPTIONS:-} --variant=minbase --include="python3,python3-venv,python3-pip,$libpython,git,ca-certificates" \
+    "$suite" "$dir" "$@" >"$dir.log" 2>&1 || { echo "debootstrap failed: see $dir.log" >&2; exit 1; }
+}
+
+for version in "${versions[@]}"; do
+  root=$CHROOTS/python$version
+  if [ "$version" = 3.13 ]; then
+    make_root "$root" libpython3.13 trixie http://deb.debian.org/debian
+  else  # Debian's debootstrap knows noble by Ubuntu's common script; Debian has no Ubuntu keyring to check with
+    OPTIONS="--no-check-gpg --components=main,universe" make_root "$root" libpython3.12t64 \
+      noble http://archive.ubuntu.com/ubuntu /usr/share/debootstrap/scripts/gutsy
+  fi
+  # pip inside reaches the package registry with the host's CA bundle and pip configuration
+  for file in /etc/pip.conf /etc/ssl/certs/ca-certificates.crt; do [ -f "$file" ] && install -D "$file" "$root$file"; done
+  [ -d /etc/xdg/pip ] && mkdir -p "$root/etc/xdg" && cp -r /etc/xdg/pip "$root/etc/xdg/"
+  mounts=(proc sys dev opt course)
+  mkdir -p "$root/opt" "$root/course"
+  for m in proc sys dev opt; do mountpoint -q "$root/$m" || mount --bind "/$m" "$root/$m"; done
+  mountpoint -q "$root/course" || mount --bind "$PWD" "$root/course"
+  trap 'for m in "${mounts[@]}"; do umount -l "$root/$m" 2>/dev/null || true; done' EXIT
+  in_root() {
+    chroot "$root" env -i HOME=/root LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      PIP_DEFAULT_TIMEOUT=180 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_CERT=/etc/ssl/certs/ca-certificates.crt "$@"
+  }
+  in_root test -x /tool/bin/python || in_root bash -c \
+    'python3 -m venv /tool && /tool/bin/pip install --quiet -r /course/requirements.txt'
+  in_root bash -c "cd /course && /tool/bin/python -m tools.colab_rehearsal --image $image --python /usr/bin/python3 \
+    --workdir /tmp/rehearsal"
+  for m in "${mounts[@]}"; do umount -l "$root/$m" 2>/dev/null || true; done
+  trap - EXIT
+done
