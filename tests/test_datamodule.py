@@ -12,6 +12,13 @@ def test_split_sizes(val_split, expected):
     assert split_sizes(100, val_split) == expected
 
 
+@pytest.mark.parametrize("n", [100, 999, 6000, 6007, 60000])
+@pytest.mark.parametrize("val_split", [0.1, 0.25, 0.29, 0.3, 0.7])
+def test_split_sizes_round_fractions_as_random_split_does(n, val_split):
+    lengths = [len(part) for part in torch.utils.data.random_split(range(n), [1 - val_split, val_split])]
+    assert split_sizes(n, val_split) == tuple(lengths)
+
+
 @pytest.mark.parametrize("val_split", [0, 0.0, -0.1, 1.0, 1.5, 100, 250, -3])
 def test_split_sizes_refuses_empty_sides(val_split):
     with pytest.raises(ValueError, match="use a fraction between 0 and 1"):

@@ -8,7 +8,7 @@ from types import ModuleType
 import pytest
 import pytorch_lightning as pl
 import torch
-from pytorch_lightning.callbacks import EarlyStopping
+from pytorch_lightning.callbacks import EarlyStopping, ModelCheckpoint
 from torch.utils.data import DataLoader
 from torchvision import transforms
 
@@ -191,6 +191,20 @@ def test_lesson_7_checkers_reject():
     assert "save_last=True" in lesson7.check_build_trainer(without_last).message
     verdict = lesson7.check_per_class_accuracy(lambda matrix: matrix.diagonal() / matrix.sum())
     assert not passed(verdict) and "over each row's total" in verdict.message
+
+
+def test_lesson_7_build_trainer_accepts_last_ckpt_from_a_second_checkpoint_callback():
+    """The lesson's own pattern: the best checkpoint from one ModelCheckpoint, last.ckpt from another."""
+
+    def two_callbacks(run_dir, max_epochs):
+        trainer = solution("07_all_together").build_trainer(run_dir, max_epochs)
+        best = next(c for c in trainer.callbacks if getattr(c, "monitor", None) == "val_acc")
+        best.save_last = False
+        periodic = ModelCheckpoint(dirpath=best.dirpath, every_n_train_steps=50, save_top_k=0, save_last=True)
+        trainer.callbacks.append(periodic)
+        return trainer
+
+    assert passed(lesson7.check_build_trainer(two_callbacks))
 
 
 def test_a_crash_in_the_learners_code_is_reported_in_one_line():

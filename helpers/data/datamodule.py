@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,19 @@ def check_val_split(val_split: float | int) -> float | int:
 
 
 def split_sizes(n: int, val_split: float | int) -> tuple[int, int]:
-    """(n_train, n_val) for ``n`` samples; ``val_split`` is a fraction in (0, 1) or a count in [1, n-1]."""
+    """(n_train, n_val) for ``n`` samples; ``val_split`` is a fraction in (0, 1) or a count in [1, n-1].
+
+    A fraction is rounded as ``random_split(data, [1 - val_split, val_split])`` rounds it (each side floored, what
+    is left over handed out from the first side on), so lesson 3's class, which passes fractions, splits the same.
+    """
     check_val_split(val_split)
-    n_val = round(n * val_split) if isinstance(val_split, float) else val_split
+    if isinstance(val_split, float):
+        sizes = [math.floor(n * fraction) for fraction in (1 - val_split, val_split)]
+        for i in range(n - sum(sizes)):
+            sizes[i % 2] += 1
+        n_val = sizes[1]
+    else:
+        n_val = val_split
     if not 0 < n_val < n:
         raise ValueError(
             f"val_split={val_split!r} gives {n_val} validation samples out of {n}: "

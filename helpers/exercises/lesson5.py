@@ -16,8 +16,8 @@ _batch_sizes = itertools.count(11)  # a new batch size per check: graphs compile
 
 
 def check_train_fixed(train_fixed: Callable[[nn.Module, DataLoader, int], list[float]]) -> Verdict:
-    """``train_fixed(model, loader, steps)`` trains ``steps`` SGD steps on the XLA device and returns the losses it
-    read, without recompiling: at most 2 graph compilations and no ``.item()`` copies, however many steps, although
+    """``train_fixed(model, loader, steps)`` trains ``steps`` SGD steps on the XLA device and returns one loss per
+    step, without recompiling: at most 2 graph compilations and no ``.item()`` copies, however many steps, although
     ``loader``'s last batch of each epoch is smaller than the others."""
     status = xla_status()
     if not status.available:
@@ -42,6 +42,7 @@ def check_train_fixed(train_fixed: Callable[[nn.Module, DataLoader, int], list[f
             f"{delta['compiles']} graph compilations in 6 steps: keep every batch the "
             "same shape (skip or drop the smaller last batch) and keep .item() out of the step",
         )
+        expect(len(losses) == 6, f"{len(losses)} losses for 6 steps: read one loss per step")
         return f"6 steps, {delta['compiles']} compilation(s), no .item() copies, losses {[round(v, 3) for v in losses]}"
 
     return verdict("train_fixed", checks)
