@@ -25,7 +25,7 @@ test: setup
 	tools/without_network.sh $(PY) -m pytest
 
 # Maintainers: re-execute notebooks in place after editing them (outputs are committed), and re-derive
-# the bootstrap cells, badges and Colab requirements from their single sources.
+# the bootstrap cells, badges and the Colab module's TPU trio from their single sources.
 notebooks: setup sync
 	$(PY) -m tools.execute_notebooks
 

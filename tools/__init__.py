@@ -4,7 +4,7 @@
 - ``course_env``         the environment committed outputs are made and checked in: offline, numerics profile
 - ``run_course``         ``make course``: every lesson headless with papermill, and a summary
 - ``execute_notebooks``  ``make notebooks``: re-execute the lessons in place (their outputs are committed)
-- ``sync``               keep the bootstrap cell, badges and Colab requirements in step with their sources
+- ``sync``               keep the bootstrap cell, badges and the Colab module's TPU trio in step with their sources
 - ``cross_cpu``          the proof that the lessons' training numbers are the same on other CPUs
 - ``lesson_code``        run a function a lesson writes (benchmarks and ``cross_cpu`` use the lessons' own code)
 - ``colab_rehearsal``    ``make rehearsal``: the lessons' first cell installing for real on a Colab image's packages

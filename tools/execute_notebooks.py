@@ -1,8 +1,8 @@
 """Re-execute lessons in place, top to bottom in a fresh kernel each, in the course environment.
 
 The committed outputs are what strict nbval compares against, so they come from exactly the
-configuration the tests use (``tools.course_env``: offline, stand-in, numerics profile, one core per
-kernel). Lessons run in parallel, one per core. ``python -m tools.execute_notebooks [01_dataset ...]``.
+configuration the tests use (``tools.course_env``: offline, stand-in, numerics profile, two pinned
+cores per process). Lessons run two at a time. ``python -m tools.execute_notebooks [01_dataset ...]``.
 """
 
 from __future__ import annotations
