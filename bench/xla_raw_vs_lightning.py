@@ -15,12 +15,10 @@ Runs on a TPU if one is attached, else on torch_xla's CPU device.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import statistics
 import sys
 import time
-import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,11 +31,7 @@ prepare_lightning()  # before Lightning asks torch_xla how many TPUs there are
 os.environ.setdefault("PJRT_DEVICE", "TPU" if tpu_chips_attached() else "CPU")
 
 import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
 import torch_xla  # noqa: E402
-import torch_xla.core.xla_model as xm  # noqa: E402
-from torch.utils.data import DataLoader, DistributedSampler  # noqa: E402
-from torch_xla.distributed.parallel_loader import MpDeviceLoader  # noqa: E402
 
 from helpers.course.trainers import quiet_trainer  # noqa: E402
 from helpers.data.in_memory import standin_tensors  # noqa: E402
@@ -45,23 +39,11 @@ from helpers.model import FashionCNN  # noqa: E402
 from helpers.xla.accelerator import xla_trainer_kwargs  # noqa: E402
 from helpers.xla.device import require_xla  # noqa: E402
 from helpers.xla.metrics import xla_metrics_delta  # noqa: E402
-from tools.lesson_code import lesson_function  # noqa: E402
+from tools.lesson_code import lesson5_loader, lesson5_train_raw  # noqa: E402
 
 GOAL = 0.9
 LR, MOMENTUM = 0.05, 0.9  # lesson 5's defaults
-LESSON = ROOT / "notebooks" / "05_xla_tpu.ipynb"
-train_raw = lesson_function(
-    LESSON,
-    "train_raw",
-    {"torch": torch, "torch_xla": torch_xla, "xm": xm, "F": F, "MpDeviceLoader": MpDeviceLoader,
-     "learning_rate": LR, "MOMENTUM": MOMENTUM},
-)  # fmt: skip
-
-
-def loader(data: torch.utils.data.Dataset, batch_size: int) -> DataLoader:
-    """Lesson 5's train loader: a seeded DistributedSampler, every batch full."""
-    sampler = DistributedSampler(data, num_replicas=1, rank=0, shuffle=True, seed=0, drop_last=True)
-    return DataLoader(data, batch_size=batch_size, sampler=sampler, drop_last=True)
+train_raw = lesson5_train_raw(learning_rate=LR, momentum=MOMENTUM)
 
 
 def model() -> FashionCNN:
@@ -73,16 +55,16 @@ def run_raw(data: torch.utils.data.Dataset, batch_size: int, steps: int) -> tupl
     """(steps/s, XLA counter deltas) of one run of the lesson's loop."""
     start = time.perf_counter()
     with xla_metrics_delta() as delta:
-        train_raw(model(), loader(data, batch_size), steps)
+        train_raw(model(), lesson5_loader(data, batch_size), steps)
     return steps / (time.perf_counter() - start), delta
 
 
 def run_lightning(data: torch.utils.data.Dataset, batch_size: int, steps: int) -> tuple[float, dict[str, float]]:
     """(steps/s, XLA counter deltas) of one Lightning fit with the course's settings."""
-    trainer = quiet_trainer(**xla_trainer_kwargs(), max_steps=steps)
+    trainer = quiet_trainer(**xla_trainer_kwargs(), max_steps=steps, limit_val_batches=0)
     start = time.perf_counter()
     with xla_metrics_delta() as delta:
-        trainer.fit(model(), loader(data, batch_size))
+        trainer.fit(model(), lesson5_loader(data, batch_size))
         torch_xla.sync(wait=True)
     return steps / (time.perf_counter() - start), delta
 
@@ -93,8 +75,6 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3, help="alternating timed runs of each side")
     args = parser.parse_args()
-    logging.getLogger("pytorch_lightning").setLevel(logging.WARNING)  # keep the table readable
-    warnings.filterwarnings("ignore", message="You defined a `validation_step` but have no `val_dataloader`")
     status = require_xla()
     data = standin_tensors(args.batch_size * (2 * args.steps + 1), seed=1)  # enough for 2 x steps in one epoch
     runners = {"raw torch_xla": run_raw, "Lightning": run_lightning}

@@ -29,7 +29,7 @@ def choose_wandb_mode(environ: MutableMapping[str, str] = os.environ, colab: boo
     An explicit ``WANDB_MODE`` is kept (checked). Otherwise ``WANDB_API_KEY`` set -> ``online``;
     not set -> ``offline``: runs are saved under ``./wandb`` and can be uploaded later with ``wandb sync``.
     A key saved by ``wandb login`` is not looked for: set ``WANDB_MODE=online`` yourself to use it.
-    ``colab`` only changes the advice printed (pass ``helpers.runtime.on_colab()``).
+    ``colab`` only changes the advice printed (pass ``helpers.course.runtime.on_colab()``).
     """
     mode = environ.get("WANDB_MODE")
     if mode is not None:

@@ -17,7 +17,6 @@ step ``N`` is on disk, so another process can ``SIGKILL`` it at a known point mi
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import time
 from pathlib import Path
@@ -27,9 +26,11 @@ import torch
 from pytorch_lightning.callbacks import ModelCheckpoint
 from torch.utils.data import DataLoader
 
+from helpers.course.trainers import quiet_trainer
 from helpers.data.datamodule import FashionMNISTDataModule
 from helpers.data.standin import StandinSpec
 from helpers.model import FashionCNN
+from tools.cross_cpu import digest
 
 FINAL_FILE = "final.json"
 STALL_MARKER = "stalled"
@@ -72,15 +73,6 @@ class StallAfterStep(pl.Callback):
             time.sleep(STALL_SECONDS)
 
 
-def weights_digest(model: torch.nn.Module) -> str:
-    """SHA-256 of every parameter and buffer, in order: equal digests mean bit-identical weights."""
-    digest = hashlib.sha256()
-    for name, tensor in model.state_dict().items():
-        digest.update(name.encode())
-        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    return digest.hexdigest()
-
-
 def fit(
     out_dir: Path,
     seed: int = 0,
@@ -107,19 +99,11 @@ def fit(
     if stall_after_step is not None:
         callbacks.append(StallAfterStep(stall_after_step, out_dir / STALL_MARKER))
     model = FashionCNN(learning_rate=3e-3, scheduler=scheduler)
-    trainer = pl.Trainer(
-        max_epochs=max_epochs,
-        accelerator="cpu",
-        deterministic=True,
-        logger=False,
-        callbacks=callbacks,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-    )
+    trainer = quiet_trainer(max_epochs=max_epochs, deterministic=True, callbacks=callbacks, enable_checkpointing=True)
     trainer.fit(model, datamodule=data, ckpt_path=resume)
     final: dict[str, float | str] = {name: float(value) for name, value in sorted(trainer.callback_metrics.items())}
     final["global_step"] = trainer.global_step
-    final["weights_sha256"] = weights_digest(model)
+    final["weights_sha256"] = digest(model.state_dict(), length=64)
     (out_dir / FINAL_FILE).write_text(json.dumps(final, indent=1) + "\n")
     return final
 

@@ -3,7 +3,7 @@
 import papermill
 import pytest
 
-from tools.paths import NOTEBOOKS
+from tools.paths import NOTEBOOKS, notebook_paths
 from tools.run_course import execute_lesson, final_metrics
 
 RUNS = {
@@ -87,7 +87,7 @@ def test_non_default_parameters(name, tmp_path, data_dir):
 
 
 def test_every_lesson_has_a_papermill_run():
-    assert sorted(RUNS) == sorted(path.name for path in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    assert sorted(RUNS) == sorted(path.name for path in notebook_paths())
 
 
 @pytest.mark.parametrize(

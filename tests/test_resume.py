@@ -23,10 +23,10 @@ import time
 from pathlib import Path
 
 import pytest
-import pytorch_lightning as pl
 from lightning_fabric.utilities.warnings import PossibleUserWarning
 from torch.utils.data import DataLoader
 
+from helpers.course.trainers import quiet_trainer
 from helpers.data.in_memory import standin_tensors
 from helpers.data.resumable import ResumableDataLoader
 from helpers.model import FashionCNN
@@ -147,9 +147,7 @@ def test_resumable_loader_continues_where_it_stopped() -> None:
 
 
 def test_missing_checkpoint_is_a_clear_error(tmp_path: Path) -> None:
-    trainer = pl.Trainer(
-        max_epochs=1, accelerator="cpu", logger=False, enable_progress_bar=False, enable_model_summary=False
-    )
+    trainer = quiet_trainer(max_epochs=1)
     missing = tmp_path / "no-such.ckpt"
     loader = DataLoader(standin_tensors(32), batch_size=32)
     with pytest.raises(FileNotFoundError, match=re.escape(f"Checkpoint file not found: {missing}")):

@@ -23,7 +23,6 @@ It needs the package registry (not the rest of the network), so it runs outside 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import http.server
 import json
@@ -38,8 +37,10 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.course.console import console_to_file
+from helpers.course.report import format_metrics
 from tools.paths import ROOT, course_config, notebook_paths
-from tools.run_course import execute_lesson, final_metrics
+from tools.run_course import run_lesson
 from tools.sync import bootstrap_cell
 
 # The packages of a Colab image that the course touches. Colab's TPU image ships torch 2.9.0, torchvision 0.24.0
@@ -125,29 +126,9 @@ def rehearsal_notebook(path: Path, workdir: Path, host: str) -> Path:
     return copy
 
 
-def run_lesson(notebook: Path, workdir: Path, kernel: str, parameters: dict) -> tuple[str, str]:
-    """(status, detail) of one headless run in the rehearsal kernel."""
-    out = workdir / "out" / notebook.name
-    out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        nb = execute_lesson(notebook, out, parameters, kernel_name=kernel)
-    except Exception as error:  # papermill's error names the failing cell
-        return "FAILED", (str(error).strip().splitlines() or [type(error).__name__])[-1]
-    return "ok", ", ".join(f"{key}={value}" for key, value in final_metrics(nb).items())
-
-
-@contextlib.contextmanager
-def stderr_to(path: Path):
-    """Send this process's file descriptor 2 (and so a kernel started meanwhile) to ``path``, then restore it."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with path.open("w") as log:
-        os.dup2(log.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+def outcome(row: dict) -> str:
+    """What a summary row of :func:`tools.run_course.run_lesson` says: the lesson's final metrics, or its error."""
+    return format_metrics(row["metrics"]) if row["status"] == "ok" else row["error"]
 
 
 def inline_tensorboard_shown(notebook: Path) -> bool:
@@ -180,12 +161,11 @@ def main() -> int:
     args = parser.parse_args()
     workdir = (args.workdir / args.image).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {}
     problems: list[str] = []
 
-    start = began = time.perf_counter()
+    began = time.perf_counter()
     python = make_environment(workdir, args.image, args.python)
-    timings["environment with the image's packages"] = time.perf_counter() - start
+    environment_seconds = time.perf_counter() - began
     image = pip_freeze(python)
     server, host = serve_course(workdir)
     os.environ.update(IPYTHONDIR=str(workdir / "ipython"), JUPYTER_PATH=str(workdir / "jupyter" / "share" / "jupyter"))
@@ -194,23 +174,23 @@ def main() -> int:
         os.environ.pop(name, None)
     kernel = f"colab-{args.image}"
     lessons = [path for path in notebook_paths() if path.name[:2] in args.lessons]
+    out = workdir / "out"
+    out.mkdir(exist_ok=True)
 
     # GitHub out of reach on a fresh runtime (port 9: nothing listens): the first cell must end with its one line.
     # pip's error shows in the cell and the kernel also echoes it to its stderr: kept in a file, not in this log.
-    with stderr_to(workdir / "offline_kernel_stderr.log"):
-        offline = run_lesson(rehearsal_notebook(lessons[0], workdir, "http://127.0.0.1:9"), workdir, kernel, {})
-    if offline[0] == "ok" or "installing the course's helpers failed" not in offline[1]:
-        problems.append(f"with GitHub out of reach the first cell did not end with its message: {offline}")
+    with console_to_file(workdir / "offline_kernel_stderr.log", fds=(2,)):
+        offline = run_lesson(rehearsal_notebook(lessons[0], workdir, "http://127.0.0.1:9"), out, {}, kernel)
+    if offline["status"] == "ok" or "installing the course's helpers failed" not in offline["error"]:
+        problems.append(f"with GitHub out of reach the first cell did not end with its message: {outcome(offline)}")
 
-    results = {}
+    rows = {}
     for path in lessons:
         parameters = {"data_source": "standin", **LESSON_PARAMETERS[args.image].get(path.name, {})}
-        start = time.perf_counter()
-        results[path.name] = run_lesson(rehearsal_notebook(path, workdir, host), workdir, kernel, parameters)
-        timings[path.name] = time.perf_counter() - start
+        rows[path.name] = run_lesson(rehearsal_notebook(path, workdir, host), out, parameters, kernel)
     after = pip_freeze(python)
     server.shutdown()
-    if "06_loggers.ipynb" in results and not inline_tensorboard_shown(workdir / "out" / "06_loggers.ipynb"):
+    if "06_loggers.ipynb" in rows and not inline_tensorboard_shown(out / "06_loggers.ipynb"):
         problems.append("lesson 6 did not show TensorBoard inline")
     stop_tensorboards(python.parent.parent)
 
@@ -228,15 +208,16 @@ def main() -> int:
     print(f"installed by the lessons' first cell ({len(added)} packages): "
           + ", ".join(f"{name} {version}" for name, version in sorted(added.items())))  # fmt: skip
     print(f"upgraded or downgraded from the image: {changed or 'none'}")
-    for label, seconds in timings.items():
-        status, detail = results.get(label, ("", ""))
-        print(f"{label:<40}{seconds:>8.0f} s  {status:<7}{detail}")
-    print(f"GitHub out of reach: {offline[1]}")
+    environment = "environment with the image's packages"
+    print(f"{environment:<40}{environment_seconds:>8.0f} s")
+    for name, row in rows.items():
+        print(f"{name:<40}{row['seconds']:>8.0f} s  {row['status']:<7}{outcome(row)}")
+    print(f"GitHub out of reach: {outcome(offline)}")
     print(f"in all: {time.perf_counter() - began:.0f} s")
     for problem in problems:
         print("PROBLEM:", problem)
-    failed = [name for name, (status, _) in results.items() if status != "ok"]
-    print(f"{len(results) - len(failed)} passed, {len(failed) + len(problems)} failed")
+    failed = [name for name, row in rows.items() if row["status"] != "ok"]
+    print(f"{len(rows) - len(failed)} passed, {len(failed) + len(problems)} failed")
     return 1 if failed or problems else 0
 
 

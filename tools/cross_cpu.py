@@ -30,7 +30,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tools.paths import NOTEBOOKS, ROOT
+from tools.paths import ROOT
 
 MODELS = {  # QEMU model: (vendor, AVX2)
     "Haswell-v4": ("Intel", True),
@@ -41,12 +41,13 @@ MODELS = {  # QEMU model: (vendor, AVX2)
 NUMBERS = ("standin", "fit_val_loss", "fit_weights", "raw_xla_losses", "raw_xla_weights", "lightning_xla_weights")
 
 
-def digest(state: dict) -> str:
-    """First 16 hex digits of the SHA-256 of every tensor in a state dict, in order."""
+def digest(state: dict, length: int = 16) -> str:
+    """First ``length`` hex digits of the SHA-256 of every tensor in a state dict, in order: equal digests mean
+    bit-identical weights."""
     hasher = hashlib.sha256()
     for tensor in state.values():
         hasher.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    return hasher.hexdigest()[:16]
+    return hasher.hexdigest()[:length]
 
 
 def probe() -> dict[str, str]:
@@ -59,10 +60,7 @@ def probe() -> dict[str, str]:
 
     torch_xla.device()
     import pytorch_lightning as pl
-    import torch.nn.functional as F
-    import torch_xla.core.xla_model as xm
-    from torch.utils.data import DataLoader, DistributedSampler
-    from torch_xla.distributed.parallel_loader import MpDeviceLoader
+    from torch.utils.data import DataLoader
 
     from helpers.course.trainers import quiet_trainer
     from helpers.data.datamodule import FashionMNISTDataModule
@@ -70,7 +68,7 @@ def probe() -> dict[str, str]:
     from helpers.data.standin import StandinSpec, generate
     from helpers.model import FashionCNN
     from helpers.xla.accelerator import xla_trainer_kwargs
-    from tools.lesson_code import lesson_function
+    from tools.lesson_code import lesson5_loader, lesson5_train_raw
 
     numbers = {"standin": hashlib.sha256(generate(600, seed=0)[0].tobytes()).hexdigest()[:16]}
     with tempfile.TemporaryDirectory() as data_dir:  # lessons 3 and 4: DataModule, model, fit with validation
@@ -83,17 +81,11 @@ def probe() -> dict[str, str]:
     numbers["fit_val_loss"] = f"{float(trainer.callback_metrics['val_loss']):.9g}"
     numbers["fit_weights"] = digest(model.state_dict())
 
-    train_raw = lesson_function(  # lesson 5's raw loop, as the notebook writes it
-        NOTEBOOKS / "05_xla_tpu.ipynb",
-        "train_raw",
-        {"torch": torch, "torch_xla": torch_xla, "xm": xm, "F": F, "MpDeviceLoader": MpDeviceLoader,
-         "learning_rate": 0.05, "MOMENTUM": 0.9},
-    )  # fmt: skip
+    train_raw = lesson5_train_raw(learning_rate=0.05, momentum=0.9)  # lesson 5's raw loop, as the notebook writes it
     data = standin_tensors(640, seed=0)
-    sampler = DistributedSampler(data, num_replicas=1, rank=0, shuffle=True, seed=0, drop_last=True)
     pl.seed_everything(0, verbose=False)
     raw_model = FashionCNN(learning_rate=0.05, optimizer="sgd")
-    losses = train_raw(raw_model, DataLoader(data, batch_size=64, sampler=sampler, drop_last=True), 20)
+    losses = train_raw(raw_model, lesson5_loader(data, batch_size=64), 20)
     numbers["raw_xla_losses"] = " ".join(f"{loss:.9g}" for loss in losses)
     numbers["raw_xla_weights"] = digest(raw_model.state_dict())
     pl.seed_everything(0, verbose=False)
@@ -192,7 +184,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="*", default=list(MODELS), help="QEMU CPU models (qemu-x86_64 -cpu help)")
     parser.add_argument("--jobs", type=int, default=2, help="probes run side by side")
-    parser.add_argument("--timing", action="store_true", help="time the probe natively with and without the profile")
+    parser.add_argument(
+        "--timing", action="store_true", help="time one epoch of lesson 4's fit natively, with and without the profile"
+    )
     parser.add_argument("--rounds", type=int, default=2, help="with --timing: runs of each")
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fit-with-profile", action="store_true", help=argparse.SUPPRESS)

@@ -44,12 +44,12 @@ def execute_lesson(path: Path, out: Path, parameters: dict, kernel_name: str = "
     return nbformat.read(out, as_version=4)
 
 
-def run_lesson(path: Path, output_dir: Path, parameters: dict) -> dict:
+def run_lesson(path: Path, output_dir: Path, parameters: dict, kernel_name: str = "python3") -> dict:
     """Execute one lesson with papermill; return a summary row (never raises for a failing lesson)."""
     start = time.perf_counter()
     row = {"notebook": path.name, "status": "ok", "metrics": {}, "error": ""}
     try:
-        row["metrics"] = final_metrics(execute_lesson(path, output_dir / path.name, parameters))
+        row["metrics"] = final_metrics(execute_lesson(path, output_dir / path.name, parameters, kernel_name))
     except Exception as err:  # papermill raises PapermillExecutionError naming the failing cell
         row["status"], row["error"] = "FAILED", f"{type(err).__name__}: {(str(err).strip().splitlines() or [''])[-1]}"
     row["seconds"] = round(time.perf_counter() - start, 1)

@@ -88,8 +88,9 @@ def synced_notebook(nb: nbformat.NotebookNode, name: str, cfg: dict[str, str]) -
     """Put the bootstrap cell and the lesson's badge in place; True if anything changed."""
     changed = False
     code = next(cell for cell in nb.cells if cell.cell_type == "code")
-    if code.source != bootstrap_cell(cfg):
-        code.source, changed = bootstrap_cell(cfg), True
+    cell = bootstrap_cell(cfg)
+    if code.source != cell:
+        code.source, changed = cell, True
     title = nb.cells[0]
     wanted = badge(cfg, name)
     if title.cell_type == "markdown" and wanted not in title.source:
@@ -107,10 +108,11 @@ def sync(write: bool) -> list[str]:
         (ROOT / "README.md", synced_readme),
     ):
         text = path.read_text()
-        if fix(text, cfg) != text:
+        fixed = fix(text, cfg)
+        if fixed != text:
             drifted.append(path.relative_to(ROOT).as_posix())
             if write:
-                path.write_text(fix(text, cfg))
+                path.write_text(fixed)
     for path in notebook_paths():
         nb = nbformat.read(path, as_version=4)
         if synced_notebook(nb, path.name, cfg):

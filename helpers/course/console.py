@@ -15,19 +15,18 @@ from pathlib import Path
 
 
 @contextmanager
-def console_to_file(path: str | Path) -> Iterator[Path]:
-    """Redirect file descriptors 1 and 2 to ``path`` (appended) inside the block; yields the path."""
+def console_to_file(path: str | Path, fds: tuple[int, ...] = (1, 2)) -> Iterator[Path]:
+    """Redirect file descriptors ``fds`` (stdout and stderr) to ``path`` (appended) inside the block; yields it."""
     path = Path(path)
     sys.stdout.flush()
     sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
+    saved = [os.dup(fd) for fd in fds]
     with path.open("ab") as log:
-        os.dup2(log.fileno(), 1)
-        os.dup2(log.fileno(), 2)
+        for fd in fds:
+            os.dup2(log.fileno(), fd)
         try:
             yield path
         finally:
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            for fd in saved:
-                os.close(fd)
+            for fd, copy in zip(fds, saved):
+                os.dup2(copy, fd)
+                os.close(copy)

@@ -104,11 +104,7 @@ class FashionMNISTDataModule(pl.LightningDataModule):
     def describe(self) -> str:
         """Which data this module reads and how it is split (after ``setup``)."""
         sizes = [f"{len(dataset):,} {name}" for name, dataset in self._datasets().items() if dataset is not None]
-        kind = "real Fashion-MNIST" if self.copy.source == "real" else "offline stand-in (synthetic garments)"
-        return (
-            f"Data source: {self.copy.source} - {kind}, {' / '.join(sizes)} images "
-            f"in {self.copy.raw_dir.as_posix()} ({self.copy.reason})"
-        )
+        return self.copy.describe(" / ".join(sizes))
 
     def _datasets(self) -> dict[str, Dataset | None]:
         return {"train": self.train_set, "validation": self.val_set, "test": self.test_set}

@@ -72,10 +72,12 @@ class FashionMNISTCopy:
         """torchvision's ``FashionMNIST`` over this copy (never downloads: ``make_ready`` did)."""
         return FashionMNIST(self.root, train=train, transform=transform, download=False)
 
-    def describe(self) -> str:
-        """One line for the notebook: which data this lesson runs on."""
+    def describe(self, sizes: str | None = None) -> str:
+        """One line for the notebook: which data this lesson runs on (``sizes``: how a DataModule split it)."""
         kind = "real Fashion-MNIST" if self.source == "real" else "offline stand-in (synthetic garments)"
-        size = "" if self.n_train is None else f", {self.n_train:,} train / {self.n_test:,} test images"
+        if sizes is None and self.n_train is not None:
+            sizes = f"{self.n_train:,} train / {self.n_test:,} test"
+        size = "" if sizes is None else f", {sizes} images"
         return f"Data source: {self.source} - {kind}{size} in {self.raw_dir.as_posix()} ({self.reason})"
 
 
