@@ -7,6 +7,7 @@ Nothing is installed for real here: ``subprocess.run`` and the kernel restart ar
 import importlib.abc
 import importlib.metadata
 import importlib.util
+import os
 import subprocess
 import sys
 import types
@@ -21,12 +22,12 @@ from tools.sync import bootstrap_cell, helpers_requirement, requirements_url, tp
 CELL = bootstrap_cell(course_config())
 URL = requirements_url(course_config())
 TPU_V5E, GVNIC = ("0x1ae0", "0x0063"), ("0x1ae0", "0x0042")  # Google's virtual NIC: same vendor, not a TPU
-PIP = [sys.executable, "-m", "pip", "install"]
+HELPERS_URL = helpers_requirement(course_config()).split(" @ ")[1]
 
 
 class HelpersNotInstalled(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Makes ``import helpers...`` fail as on a fresh Colab runtime until ``installed`` is set; then serves a
-    ``helpers.course.colab`` whose ``set_up`` calls ``on_set_up``."""
+    ``helpers.course.colab_setup`` whose import calls ``on_set_up``."""
 
     installed = False
 
@@ -36,7 +37,7 @@ class HelpersNotInstalled(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def find_spec(self, name, path, target=None):
         if name.split(".")[0] == "helpers" and not self.installed:
             raise ModuleNotFoundError(f"No module named {name!r}")
-        if name == "helpers.course.colab":
+        if name == "helpers.course.colab_setup":
             return importlib.util.spec_from_loader(name, self)
         return None
 
@@ -44,30 +45,27 @@ class HelpersNotInstalled(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None
 
     def exec_module(self, module):
-        module.set_up = self.on_set_up
+        self.on_set_up()
 
 
 @pytest.fixture
 def runtime(monkeypatch):
-    """A simulated runtime: what the cell installed (and whether pip failed), and the set_up calls."""
-    seen = types.SimpleNamespace(commands=[], set_up=[], pip_fails=False)
-    seen.finder = HelpersNotInstalled(on_set_up=seen.set_up.append)
+    """A simulated runtime: the shell commands the cell ran (and whether pip failed), and the set-ups."""
+    seen = types.SimpleNamespace(commands=[], set_ups=0, pip_fails=False)
+    seen.finder = HelpersNotInstalled(on_set_up=lambda: setattr(seen, "set_ups", seen.set_ups + 1))
 
-    def run(command, **kwargs):
+    def system(command):
         seen.commands.append(command)
         seen.finder.installed = not seen.pip_fails
-        return subprocess.CompletedProcess(command, 1 if seen.pip_fails else 0)
+        return 256 if seen.pip_fails else 0
 
-    monkeypatch.setattr(subprocess, "run", run)
-    monkeypatch.setattr(colab, "set_up", seen.set_up.append)
+    monkeypatch.setattr(os, "system", system)
+    monkeypatch.delitem(sys.modules, "helpers.course.colab_setup", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [seen.finder, *sys.meta_path])
 
-    def configure(on_colab=True, helpers_installed=True):
+    def configure(on_colab=True):
         if on_colab:
             monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
-        if not helpers_installed:
-            for name in [name for name in sys.modules if name == "helpers" or name.startswith("helpers.")]:
-                monkeypatch.delitem(sys.modules, name)
-            monkeypatch.setattr(sys, "meta_path", [seen.finder, *sys.meta_path])
         exec(compile(CELL, "bootstrap-cell", "exec"), {"__name__": "__main__"})
 
     seen.configure = configure
@@ -76,32 +74,33 @@ def runtime(monkeypatch):
 
 def test_outside_colab_it_does_nothing(runtime, capsys):
     runtime.configure(on_colab=False)
-    assert (runtime.commands, runtime.set_up) == ([], [])
+    assert (runtime.commands, runtime.set_ups) == ([], 0)
     assert capsys.readouterr().out == ""
 
 
-def test_a_fresh_colab_runtime_installs_the_helpers_alone_then_sets_up(runtime):
-    runtime.configure(helpers_installed=False)
-    assert runtime.commands == [[*PIP, "-q", "--no-deps", helpers_requirement(course_config())]]
-    assert runtime.set_up == [URL]
-
-
-def test_a_second_run_installs_nothing_itself(runtime):
+def test_on_colab_it_installs_the_helpers_alone_then_imports_the_set_up(runtime):
     runtime.configure()
-    assert (runtime.commands, runtime.set_up) == ([], [URL])
+    assert runtime.commands == [f"pip install -q --no-deps {HELPERS_URL}"]
+    assert runtime.set_ups == 1
+
+
+def test_a_second_run_in_the_same_kernel_sets_up_nothing_more(runtime):
+    runtime.configure()
+    runtime.configure()
+    assert runtime.set_ups == 1
 
 
 def test_github_out_of_reach_ends_the_cell_with_one_line(runtime):
     runtime.pip_fails = True
     with pytest.raises(SystemExit, match="installing the course's helpers failed: check the connection, run again"):
-        runtime.configure(helpers_installed=False)
-    assert runtime.set_up == []
+        runtime.configure()
+    assert runtime.set_ups == 0
 
 
-def test_the_cell_imports_only_the_standard_library_before_installing():
-    imports = [line.split()[1] for line in CELL.splitlines() if line.startswith(("import ", "from "))]
-    assert imports and all(name.split(".")[0] in sys.stdlib_module_names for name in imports)
-    assert len(CELL.splitlines()) <= 16
+def test_the_cell_is_six_lines_of_the_standard_library():
+    imports = [line.split()[1].rstrip(",") for line in CELL.splitlines() if line.startswith(("import ", "from "))]
+    assert imports == ["os"] and "sys" in CELL.splitlines()[0]
+    assert len(CELL.splitlines()) <= 6
 
 
 # ---------------------------------------------------------------- set_up
@@ -140,9 +139,20 @@ def test_no_tpu_installs_only_what_is_missing(colab_runtime, pci, capsys):
     assert "installing the course's packages" in capsys.readouterr().out
 
 
-def test_nothing_to_do_on_a_set_up_runtime(colab_runtime, capsys):
-    colab_runtime.configure(pci=(), lightning="2.6.6")
+@pytest.mark.parametrize("lightning", ["2.6.6", "2.7.0"])
+def test_nothing_to_do_on_a_set_up_runtime(colab_runtime, capsys, lightning):
+    colab_runtime.configure(pci=(), lightning=lightning)
     assert (colab_runtime.commands, colab_runtime.restarts) == ([], 0) and capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("lightning", ["2.6.5", "2.6.3", "2.5.0", "1.9.5"])
+def test_a_lightning_older_than_the_floor_is_replaced(colab_runtime, lightning):
+    colab_runtime.configure(pci=(), lightning=lightning)
+    assert colab_runtime.commands == [["-r", URL]]
+
+
+def test_the_set_up_reads_the_courses_requirements_by_default():
+    assert colab.REQUIREMENTS_URL == URL and colab.LIGHTNING_FLOOR == "2.6.6"
 
 
 @pytest.mark.parametrize(("torch", "torch_xla"), [("2.9.0+cpu", "2.9.0"), ("2.9.1+cpu", "2.9.0")])

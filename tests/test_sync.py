@@ -15,7 +15,8 @@ def test_derived_strings():
         "https://colab.research.google.com/github/me/course/blob/main/notebooks/01_dataset.ipynb"
     )
     assert helpers_requirement(CFG) == "lightning-course-helpers @ git+https://github.com/me/course@main"
-    assert requirements_url(CFG) in bootstrap_cell(CFG)
+    assert "git+https://github.com/me/course@main" in bootstrap_cell(CFG)
+    assert requirements_url(CFG) == "https://raw.githubusercontent.com/me/course/main/requirements-colab.txt"
     assert set(course_config()) == {"github", "branch"}
 
 

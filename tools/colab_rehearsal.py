@@ -7,7 +7,8 @@
 2. A stand-in ``google.colab`` module is imported at kernel start-up, as on Colab, so the first cell acts.
 3. The course is served from this checkout's last commit over a loopback HTTP server standing in for GitHub:
    a bare clone of the repository (``git+http://127.0.0.1:PORT/owner/name@branch``) and its
-   ``requirements-colab.txt``; the lessons' first cell is ``tools.sync.bootstrap_cell`` pointed at that server.
+   ``requirements-colab.txt``; the lessons' first cell is ``tools.sync.bootstrap_cell`` pointed at that server,
+   and so is the served copy's ``helpers.course.colab.REQUIREMENTS_URL``.
 4. The lessons run headless (papermill) in a kernel of that environment: the first installs the course's
    helpers, then their ``set_up`` installs what the image lacks; the later ones find everything installed.
    Two parameters differ from Colab: ``data_source="standin"`` (no network for the dataset) and, on the TPU
@@ -27,6 +28,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -91,23 +93,35 @@ def make_environment(workdir: Path, image: str, base_python: str) -> Path:
 
 
 def serve_course(workdir: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Serve this checkout's last commit as GitHub would: a bare repository and the raw requirements file."""
+    """Serve this checkout's last commit as GitHub would: a git repository and the raw requirements file.
+
+    The served commit is the last one with one line changed: ``helpers.course.colab.REQUIREMENTS_URL`` points at
+    this server instead of GitHub's raw host.
+    """
     cfg = course_config()
     site = workdir / "github"
     shutil.rmtree(site, ignore_errors=True)
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    host = f"http://127.0.0.1:{server.server_port}"
+    work = workdir / "served-checkout"
+    shutil.rmtree(work, ignore_errors=True)
+    subprocess.run(["git", "clone", "--quiet", ROOT, work], check=True)
+    colab = work / "helpers" / "course" / "colab.py"
+    url = f"{host}/raw/{cfg['github']}/{cfg['branch']}/requirements-colab.txt"
+    colab.write_text(re.sub(r"^REQUIREMENTS_URL = .*$", f'REQUIREMENTS_URL = "{url}"', colab.read_text(), flags=re.M))
+    git = ["git", "-C", work, "-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost"]
+    subprocess.run([*git, "commit", "--quiet", "-am", "rehearsal: requirements from the stand-in GitHub"], check=True)
     bare = site / cfg["github"]
-    subprocess.run(["git", "clone", "--quiet", "--bare", ROOT, bare], check=True)
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    subprocess.run(["git", "clone", "--quiet", "--bare", work, bare], check=True)
+    head = subprocess.run(["git", "-C", work, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     subprocess.run(["git", "-C", bare, "branch", "--force", cfg["branch"], head], check=True, capture_output=True)
     subprocess.run(["git", "-C", bare, "update-server-info"], check=True)
     raw = site / "raw" / cfg["github"] / cfg["branch"]
     raw.mkdir(parents=True)
-    committed = subprocess.run(["git", "show", "HEAD:requirements-colab.txt"], cwd=ROOT, capture_output=True, text=True)
-    (raw / "requirements-colab.txt").write_text(committed.stdout)
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    shutil.copy(work / "requirements-colab.txt", raw / "requirements-colab.txt")
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
+    return server, host
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -119,7 +133,7 @@ def rehearsal_notebook(path: Path, workdir: Path, host: str) -> Path:
     """A copy of a lesson whose first cell is the bootstrap cell pointed at the stand-in GitHub."""
     nb = nbformat.read(path, as_version=4)
     first = next(cell for cell in nb.cells if cell.cell_type == "code")
-    first.source = bootstrap_cell(course_config(), github=host, raw=f"{host}/raw")
+    first.source = bootstrap_cell(course_config(), github=host)
     copy = workdir / "in" / path.name
     copy.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, copy)

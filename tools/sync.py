@@ -1,11 +1,12 @@
 """Keep every generated piece in step with its one source.
 
 - The repository (owner/name, branch) is named once, in pyproject.toml ``[tool.course]``: the bootstrap
-  cell's ``helpers`` requirement and requirements URL, and the Colab badges of the README and of every
-  lesson's first cell are derived from it.
+  cell's ``helpers`` URL, the requirements URL in ``helpers.course.colab`` and the Colab badges of the README
+  and of every lesson's first cell are derived from it.
 - The Colab bootstrap cell is written once, here (:func:`bootstrap_cell`): every lesson's first code cell is a copy.
 - The torch / torchvision / torch-xla pins are written once, in requirements.txt: the TPU trio that
-  ``helpers.course.colab`` installs on a mismatched Colab TPU runtime is derived from them.
+  ``helpers.course.colab`` installs on a mismatched Colab TPU runtime is derived from them; the Lightning
+  release its set-up requires comes from requirements-colab.txt.
 
 ``python -m tools.sync`` rewrites what drifted; ``python -m tools.sync --check`` only lists it (exit 1).
 """
@@ -45,39 +46,42 @@ def badge(cfg: dict[str, str], notebook: str) -> str:
     return f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({badge_url(cfg, notebook)})"
 
 
-def bootstrap_cell(cfg: dict[str, str], github: str = GITHUB, raw: str = RAW_GITHUB) -> str:
-    """Every lesson's first code cell: on Colab, install the course's helpers once, and let them set up the rest."""
-    return f'''# Colab setup (does nothing elsewhere): install the course's helpers once per runtime; they check torch
-# and torch_xla on a TPU runtime, then install what Colab lacks (helpers/course/colab.py explains each step).
-import subprocess
-import sys
+def bootstrap_cell(cfg: dict[str, str], github: str = GITHUB) -> str:
+    """Every lesson's first code cell: on Colab, install the course's helpers, whose import sets up the rest."""
+    package = helpers_requirement(cfg, github).split(" @ ")[1]  # the git URL alone: pip reads the name from it
+    return f"""import os, sys  # Colab only: install the course's helpers, which then install what the runtime lacks
 
 if "google.colab" in sys.modules:
-    try:
-        import helpers.course.colab
-    except ModuleNotFoundError:
-        package = "{helpers_requirement(cfg, github)}"
-        if subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", package]).returncode:
-            sys.exit("Colab setup: installing the course's helpers failed: check the connection, run again.")
-        import helpers.course.colab
-    helpers.course.colab.set_up(
-        "{requirements_url(cfg, raw)}"
-    )'''
+    if os.system("pip install -q --no-deps {package}"):
+        sys.exit("Colab setup: installing the course's helpers failed: check the connection, run again.")
+    import helpers.course.colab_setup  # noqa: F401 (importing it sets this runtime up)"""
 
 
-def pinned_versions() -> dict[str, str]:
-    """``{package: version}`` from requirements.txt, the course's one pinned environment."""
-    lines = (ROOT / "requirements.txt").read_text().splitlines()
-    return dict(line.split("==", 1) for line in lines if "==" in line and not line.startswith("#"))
+def pins(name: str = "requirements.txt") -> dict[str, str]:
+    """``{package: version}`` of the ``==`` pins in a requirements file (environment markers left out)."""
+    lines = (line.split(";")[0].split("#")[0].strip() for line in (ROOT / name).read_text().splitlines())
+    return dict(line.split("==", 1) for line in lines if "==" in line)
 
 
 def tpu_trio() -> tuple[str, str, str]:
-    pins = pinned_versions()
-    return f"torch=={pins['torch']}", f"torchvision=={pins['torchvision']}", f"torch-xla[tpu]=={pins['torch-xla']}"
+    pinned = pins()
+    return (
+        f"torch=={pinned['torch']}",
+        f"torchvision=={pinned['torchvision']}",
+        f"torch-xla[tpu]=={pinned['torch-xla']}",
+    )
 
 
 def synced_colab_module(text: str, cfg: dict[str, str]) -> str:
-    return re.sub(r"^TPU_TRIO = .*$", f"TPU_TRIO = {tpu_trio()!r}".replace("'", '"'), text, flags=re.M)
+    text = re.sub(r"^TPU_TRIO = .*$", f"TPU_TRIO = {tpu_trio()!r}".replace("'", '"'), text, flags=re.M)
+    text = re.sub(
+        r"^LIGHTNING_FLOOR = .*$",
+        f'LIGHTNING_FLOOR = "{pins("requirements-colab.txt")["pytorch-lightning"]}"',
+        text,
+        flags=re.M,
+    )
+    repository = f'REPOSITORY, BRANCH = "{cfg["github"]}", "{cfg["branch"]}"'
+    return re.sub(r"^REPOSITORY, BRANCH = .*$", repository, text, flags=re.M)
 
 
 def synced_readme(text: str, cfg: dict[str, str]) -> str:

@@ -1,4 +1,5 @@
-"""Setting up a Colab runtime for the course; each lesson's first cell installs this package, then calls :func:`set_up`.
+"""Setting up a Colab runtime for the course: each lesson's first cell installs this package, then imports
+``helpers.course.colab_setup``, which calls :func:`set_up`.
 
 The cell installs ``helpers`` alone (``pip install --no-deps``, from the course's GitHub repository), so that
 this module runs before anything else is installed. :func:`set_up` then:
@@ -9,7 +10,8 @@ this module runs before anything else is installed. :func:`set_up` then:
    once so the new versions load; if they still differ after that, it says what to do instead of looping.
    This comes first, so that nothing installs another torch before it;
 2. installs ``requirements-colab.txt`` (what Colab lacks: Lightning, torchmetrics, TensorBoard, W&B, MLflow)
-   unless it is there already.
+   unless Lightning is there already, at ``LIGHTNING_FLOOR`` or newer (older releases have known security
+   flaws: GHSA-qqmf-gpg7-g8gw, code execution through a checkpoint's hyperparameters, fixed in 2.6.6).
 
 A failed install ends the cell with one line saying what to do (pip's own message stays above it).
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -28,6 +31,9 @@ from pathlib import Path
 from helpers.course.runtime import tpu_chips_attached
 
 TPU_TRIO = ("torch==2.9.0", "torchvision==0.24.0", "torch-xla[tpu]==2.9.0")
+LIGHTNING_FLOOR = "2.6.6"
+REPOSITORY, BRANCH = "lightning-course/pytorch-lightning-course", "main"
+REQUIREMENTS_URL = f"https://raw.githubusercontent.com/{REPOSITORY}/{BRANCH}/requirements-colab.txt"
 RESTART_MARKER = "lightning-course-tpu-restart"  # in the temp folder, which survives a kernel restart
 PIP = (sys.executable, "-m", "pip", "install", "--quiet")
 Runner = Callable[..., subprocess.CompletedProcess]
@@ -39,6 +45,14 @@ def installed_release(package: str) -> str | None:
         return importlib.metadata.version(package).split("+")[0]
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+def at_least(version: str | None, floor: str) -> bool:
+    """True when ``version`` (e.g. ``2.6.6`` or ``2.10.0rc1``) is installed and its release is ``floor`` or newer."""
+    if version is None:
+        return False
+    release = [int(part) for part in re.findall(r"\d+", version)[:3]]
+    return release >= [int(part) for part in floor.split(".")]
 
 
 def same_release(torch_version: str | None, xla_version: str | None) -> bool:
@@ -85,11 +99,14 @@ def check_tpu_runtime(run: Runner = subprocess.run, restart: Callable[[], None] 
     return True
 
 
-def set_up(requirements: str, run: Runner = subprocess.run, restart: Callable[[], None] = restart_runtime) -> None:
-    """What the course needs on this runtime: the TPU check, then ``requirements`` (a URL or a path) if missing."""
+def set_up(
+    requirements: str = REQUIREMENTS_URL, run: Runner = subprocess.run, restart: Callable[[], None] = restart_runtime
+) -> None:
+    """What the course needs on this runtime: the TPU check, then ``requirements`` (a URL or a path) unless
+    Lightning ``LIGHTNING_FLOOR`` or newer is installed."""
     if check_tpu_runtime(run, restart):
         return
-    if installed_release("pytorch-lightning") is None:
+    if not at_least(installed_release("pytorch-lightning"), LIGHTNING_FLOOR):
         print("Colab: installing the course's packages (once per runtime, about a minute)...")
         install(["-r", requirements], requirements, run)
         print("Colab: done.")
