@@ -17,40 +17,39 @@ from collections.abc import MutableMapping
 from pathlib import Path
 
 WANDB_MODES = ("online", "offline", "disabled", "shared", "dryrun", "run")
+CHOSEN = "LIGHTNING_COURSE_WANDB_MODE"  # the mode choose_wandb_mode set, so that a rerun is not taken for yours
+HOW_TO_GO_ONLINE = "To log online, set WANDB_API_KEY (on Colab: in the Secrets panel) before this cell."
 
 
 class LogDirNotWritableError(OSError):
     """The directory a logger should write to cannot be created or written."""
 
 
-def choose_wandb_mode(environ: MutableMapping[str, str] = os.environ, colab: bool = False) -> str:
+def choose_wandb_mode(environ: MutableMapping[str, str] = os.environ) -> str:
     """Set ``WANDB_MODE`` to a mode that never prompts, print which one and why, and return it.
 
-    An explicit ``WANDB_MODE`` is kept (checked). Otherwise ``WANDB_API_KEY`` set -> ``online``;
-    not set -> ``offline``: runs are saved under ``./wandb`` and can be uploaded later with ``wandb sync``.
+    A ``WANDB_MODE`` you set is kept (checked). Otherwise ``WANDB_API_KEY`` set -> ``online``;
+    not set -> ``offline``: runs are saved locally and can be uploaded later with ``wandb sync``.
     A key saved by ``wandb login`` is not looked for: set ``WANDB_MODE=online`` yourself to use it.
-    ``colab`` only changes the advice printed (pass ``helpers.course.runtime.on_colab()``).
+    Running it again in the same process gives the same answer and the same line.
     """
     mode = environ.get("WANDB_MODE")
-    if mode is not None:
+    if mode is not None and mode != environ.get(CHOSEN):
         if mode not in WANDB_MODES:
             raise ValueError(f"WANDB_MODE={mode!r} is not a W&B mode; use one of {WANDB_MODES}")
-        print(f"W&B mode: {mode} (from WANDB_MODE)")
+        print(f"W&B mode: {mode} (you set WANDB_MODE)")
         return mode
     if environ.get("WANDB_API_KEY"):
-        environ["WANDB_MODE"] = "online"
-        print("W&B mode: online (WANDB_API_KEY is set)")
-        return "online"
-    environ["WANDB_MODE"] = "offline"
-    if colab:
-        how = 'add WANDB_API_KEY in Colab\'s Secrets panel, then os.environ["WANDB_API_KEY"] = userdata.get(...)'
+        mode, why = "online", "WANDB_API_KEY is set"
     else:
-        how = "export WANDB_API_KEY=<your key> before starting Python"
-    print(f"W&B mode: offline (no WANDB_API_KEY; runs are saved locally). To log online, {how}.")
-    return "offline"
+        mode = "offline"
+        why = "no WANDB_API_KEY: runs are saved locally, and `wandb sync` uploads them later"
+    environ["WANDB_MODE"] = environ[CHOSEN] = mode
+    print(f"W&B mode: {mode} ({why}). {HOW_TO_GO_ONLINE if mode == 'offline' else ''}".rstrip())
+    return mode
 
 
-def prepare_wandb(folder: str | Path, colab: bool = False, environ: MutableMapping[str, str] = os.environ) -> str:
+def prepare_wandb(folder: str | Path, environ: MutableMapping[str, str] = os.environ) -> str:
     """Choose the W&B mode (:func:`choose_wandb_mode`), keep W&B's files in ``folder/wandb`` and its console quiet.
 
     Pass the same folder as ``WandbLogger(save_dir=...)``: offline runs then land in ``folder/wandb/offline-run-*``.
@@ -61,7 +60,7 @@ def prepare_wandb(folder: str | Path, colab: bool = False, environ: MutableMappi
     """
     import wandb
 
-    mode = choose_wandb_mode(environ, colab)
+    mode = choose_wandb_mode(environ)
     files = str(ensure_writable_dir(Path(folder) / "wandb"))
     environ.update(WANDB_SILENT="true", WANDB_DIR=str(folder), WANDB_DATA_DIR=files, WANDB_CACHE_DIR=files)
     wandb.setup()

@@ -8,7 +8,6 @@ its ``# 28 * 28 * 3`` comment was wrong. Beyond what lesson 4 writes, this copy 
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pytorch_lightning as pl
@@ -16,6 +15,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from helpers.course.params import check, number, one_of
 from helpers.data.facts import IMAGE_SHAPE, NUM_CLASSES
 
 OPTIMIZERS = ("adam", "sgd")
@@ -25,20 +25,11 @@ Batch = tuple[torch.Tensor, torch.Tensor]
 
 
 def check_hparams(learning_rate: float, optimizer: str, scheduler: str | None, momentum: float) -> None:
-    """Raise ``ValueError`` saying what to use when a constructor argument cannot train."""
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)):
-        raise ValueError(f"learning_rate must be a number such as 1e-3, got {learning_rate!r}")
-    if not (math.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(
-            f"learning_rate must be a positive, finite number, got {learning_rate!r}: "
-            "use a small positive value such as 1e-3 for Adam or 0.05 for SGD"
-        )
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    if scheduler not in SCHEDULERS:
-        raise ValueError(f"scheduler must be one of {SCHEDULERS}, got {scheduler!r}")
-    if not 0 <= momentum < 1:
-        raise ValueError(f"momentum must be in [0, 1), got {momentum!r}: 0.9 is the usual choice for SGD")
+    """Raise :class:`~helpers.course.params.ParameterError` saying what to use when an argument cannot train."""
+    check("learning_rate", learning_rate, number(above=0, example=1e-3))
+    check("optimizer", optimizer, one_of(*OPTIMIZERS))
+    check("scheduler", scheduler, one_of(*SCHEDULERS))
+    check("momentum", momentum, number(minimum=0, below=1, example=0.9))
 
 
 def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:

@@ -34,7 +34,7 @@ def test_class_names_are_torchvisions():
 
 
 def test_unknown_source_lists_the_valid_ones():
-    with pytest.raises(ValueError, match="unknown data source 'mnist'.*'auto', 'real', 'standin'"):
+    with pytest.raises(ValueError, match="data_source must be one of 'auto', 'real', 'standin', got 'mnist'"):
         check_data_source("mnist")
 
 
@@ -48,7 +48,7 @@ def test_standin_is_generated_in_its_own_folder_and_read_by_torchvision(tmp_path
     assert copy.source == "standin" and copy.raw_dir == tmp_path / "standin" / "FashionMNIST" / "raw"
     assert (copy.n_train, copy.n_test) == (40, 20)
     assert len(copy.dataset(train=False)) == 20
-    assert "Data source: standin" in copy.describe() and "seed 0" in copy.describe()
+    assert copy.describe().startswith("Data source: the offline stand-in (synthetic garments, seed 0), 40 train / 20")
 
 
 def test_standin_is_regenerated_when_settings_change(tmp_path):
@@ -63,18 +63,38 @@ def test_auto_prefers_real_files_on_disk(tmp_path, download_fails):
     assert download_fails == []
 
 
-def test_auto_outside_colab_takes_the_standin_without_trying_to_download(tmp_path, download_fails):
+def test_auto_offline_takes_the_standin_without_trying_to_download(tmp_path, download_fails, monkeypatch):
+    monkeypatch.setattr(fashion_mnist, "can_download", lambda: False)
     copy = prepare_fashion_mnist(tmp_path, "auto", SMALL)
-    assert copy.source == "standin" and "downloads only on Colab" in copy.reason
+    assert copy.source == "standin" and "no network here" in copy.reason
     assert download_fails == []
 
 
-def test_auto_on_colab_downloads_the_real_files(tmp_path, download_fails):
-    copy = choose_copy(tmp_path, "auto", SMALL, colab=True)
-    assert copy.source == "real" and "on Colab" in copy.reason
+def test_auto_downloads_the_real_files_when_the_host_answers(tmp_path, download_fails, monkeypatch):
+    monkeypatch.setattr(fashion_mnist, "can_download", lambda: True)
+    copy = choose_copy(tmp_path, "auto", SMALL)
+    assert copy.source == "real" and "downloaded from torchvision's host" in copy.reason
     with pytest.raises(DataSourceError, match="downloading it failed.*data_source='standin'"):
         copy.make_ready()
     assert len(download_fails) == 1
+
+
+def test_can_download_is_off_when_the_course_says_offline(monkeypatch):
+    monkeypatch.setenv(fashion_mnist.OFFLINE, "1")
+    monkeypatch.setattr(fashion_mnist.socket, "create_connection", lambda *a, **k: pytest.fail("tried the network"))
+    assert fashion_mnist.can_download() is False
+
+
+def test_can_download_tries_the_host_once(monkeypatch):
+    monkeypatch.delenv(fashion_mnist.OFFLINE, raising=False)
+    tried = []
+
+    def refuse(address, timeout):
+        tried.append(address)
+        raise OSError("unreachable")
+
+    monkeypatch.setattr(fashion_mnist.socket, "create_connection", refuse)
+    assert fashion_mnist.can_download() is False and len(tried) == 1
 
 
 def test_real_without_files_says_what_to_do(tmp_path, download_fails):

@@ -22,7 +22,13 @@ from helpers.log_readers import (
     read_tensorboard,
     read_wandb_offline_run,
 )
-from helpers.loggers import LogDirNotWritableError, choose_wandb_mode, ensure_writable_dir, local_mlflow_uri
+from helpers.loggers import (
+    CHOSEN,
+    LogDirNotWritableError,
+    choose_wandb_mode,
+    ensure_writable_dir,
+    local_mlflow_uri,
+)
 from helpers.model import FashionCNN
 
 STEPS_PER_EPOCH = 4
@@ -145,15 +151,16 @@ def test_readers_say_what_to_pass(tmp_path: Path) -> None:
 def test_wandb_goes_offline_without_a_key(capsys: pytest.CaptureFixture[str]) -> None:
     environ: dict[str, str] = {}
     assert choose_wandb_mode(environ) == "offline"
-    assert environ == {"WANDB_MODE": "offline"}
-    assert "offline (no WANDB_API_KEY" in capsys.readouterr().out
-    assert choose_wandb_mode({}, colab=True) == "offline"
-    assert "Colab's Secrets panel" in capsys.readouterr().out
+    assert environ == {"WANDB_MODE": "offline", CHOSEN: "offline"}
+    out = capsys.readouterr().out
+    assert "offline (no WANDB_API_KEY" in out and "on Colab: in the Secrets panel" in out
+    assert choose_wandb_mode(environ) == "offline"  # a rerun in the same process says the same
+    assert capsys.readouterr().out == out
 
 
 def test_wandb_goes_online_with_a_key_and_keeps_an_explicit_mode() -> None:
     environ = {"WANDB_API_KEY": "x" * 40}
-    assert choose_wandb_mode(environ, colab=True) == "online"
+    assert choose_wandb_mode(environ) == "online"
     assert environ["WANDB_MODE"] == "online"
     assert choose_wandb_mode({"WANDB_MODE": "disabled", "WANDB_API_KEY": "x" * 40}) == "disabled"
     with pytest.raises(ValueError, match="WANDB_MODE='ofline' is not a W&B mode"):

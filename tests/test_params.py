@@ -1,27 +1,61 @@
+import math
+from pathlib import Path
+
 import pytest
 
-from helpers.course.params import ParameterError, check_parameters
-
-
-def test_accepts_matching_types():
-    check_parameters(
-        {"batch_size": 64, "val_split": 0.1, "lr": 1, "name": "x"},
-        batch_size=int,
-        val_split=(int, float),
-        lr=float,
-        name=str,
-    )
+from helpers.course.lesson import start_lesson
+from helpers.course.params import (
+    ParameterError,
+    check,
+    check_parameters,
+    fraction_or_count,
+    number,
+    one_of,
+    text,
+    whole,
+)
 
 
 @pytest.mark.parametrize(
-    ("value", "message"),
-    [("64", "must be int, got str '64'.*-p batch_size 64"), (True, "got bool"), (6.4, "got float")],
+    ("rule", "good", "bad"),
+    [
+        (whole(minimum=1), [1, 64], [0, -1, 1.0, True, "64", None]),
+        (whole(minimum=0), [0, 3], [-1, False]),
+        (number(above=0), [1e-3, 1, 2.5], [0, -1e-3, math.inf, math.nan, True, "1e-3"]),
+        (number(minimum=0, below=1), [0, 0.9], [1, 1.5, -0.1]),
+        (one_of("auto", "real", None), ["auto", None], ["Auto", "", 0]),
+        (one_of(1, 2), [1, 2], [True, 1.0]),
+        (text(), ["runs/04", ""], [4, None, Path("x")]),
+        (fraction_or_count(), [0.1, 0.5, 1, 500], [0.0, 1.0, 0, -3, True, "0.1"]),
+    ],
 )
-def test_wrong_type_says_how_to_pass_it(value, message):
-    with pytest.raises(ParameterError, match=message):
-        check_parameters({"batch_size": value}, batch_size=int)
+def test_rules_accept_and_reject(rule, good, bad):
+    for value in good:
+        assert check("x", value, rule) is value
+    for value in bad:
+        with pytest.raises(ParameterError, match=r"^x must be .*, got "):
+            check("x", value, rule)
 
 
-def test_missing_parameter():
+def test_message_says_what_to_use():
+    with pytest.raises(ParameterError, match=r"batch_size must be a whole number of at least 1 \(e.g. 64\), got 0"):
+        check("batch_size", 0, whole(minimum=1, example=64))
+
+
+def test_parameters_checked_by_name_with_papermill_hint():
+    check_parameters({"batch_size": 64, "name": "x"}, batch_size=whole(minimum=1), name=text())
+    with pytest.raises(ParameterError, match=r"got '64': with papermill, pass numbers unquoted \(-p batch_size 64\)"):
+        check_parameters({"batch_size": "64"}, batch_size=whole(minimum=1))
     with pytest.raises(ParameterError, match="'seed' is missing"):
-        check_parameters({}, seed=int)
+        check_parameters({}, seed=whole())
+
+
+def test_start_lesson_checks_shared_and_own_rules(tmp_path):
+    values = {"seed": 0, "batch_size": 64, "data_source": "auto", "run_dir": str(tmp_path / "run"), "epochs": 2}
+    run = start_lesson(values, epochs=whole(minimum=1))
+    assert run == tmp_path / "run" and run.is_dir()
+    assert start_lesson({"seed": 0}) is None
+    with pytest.raises(ParameterError, match="data_source must be one of 'auto', 'real', 'standin'"):
+        start_lesson(values | {"data_source": "web"})
+    with pytest.raises(ParameterError, match="epochs must be"):
+        start_lesson(values | {"epochs": 0}, epochs=whole(minimum=1))

@@ -40,7 +40,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.course.console import console_to_file
-from helpers.course.report import format_metrics
+from tools.lesson_metrics import format_metrics
 from tools.paths import ROOT, course_config, notebook_paths
 from tools.run_course import run_lesson
 from tools.sync import bootstrap_cell

@@ -4,8 +4,9 @@ Every command that writes or compares committed outputs applies it before any ke
 command through ``conftest.py``, ``make course`` and ``make notebooks`` through ``tools.run_course`` and
 ``tools.execute_notebooks``); notebook kernels inherit it.
 
-**Offline.** W&B offline, MLflow telemetry off, torch_xla's CPU device, no TPU metadata lookup. Lessons
-decide ``data_source="auto"`` from what is on disk (the stand-in, outside Colab), so nothing downloads.
+**Offline.** No W&B key (so the lessons choose W&B's offline mode, as they would for a learner without one),
+MLflow telemetry off, torch_xla's CPU device, no TPU metadata lookup, and ``LIGHTNING_COURSE_OFFLINE=1``: the
+lessons' ``data_source="auto"`` takes the stand-in instead of downloading the real files.
 
 **Numerics profile.** Float results on a CPU depend on which vector instructions, library code paths
 and thread counts compute them. Measured on one machine (AMD, AVX-512) and under emulated Intel and AMD
@@ -49,11 +50,12 @@ from helpers.course.runtime import avoid_tpu_metadata_lookup
 
 OFFLINE_ENV = {
     "PJRT_DEVICE": "CPU",  # torch_xla's CPU device, and no "Defaulting to PJRT_DEVICE=CPU" warning
-    "WANDB_MODE": "offline",  # W&B never prompts for a key nor connects
+    "LIGHTNING_COURSE_OFFLINE": "1",  # data_source="auto" takes the stand-in, never a download
     "MLFLOW_DISABLE_TELEMETRY": "true",
     "DO_NOT_TRACK": "true",
     "PYTHONHASHSEED": "0",
 }
+UNSET = ("WANDB_API_KEY", "WANDB_MODE")  # W&B's mode is the lessons' choice: offline without a key
 NUMERICS_PROFILE = {
     "ATEN_CPU_CAPABILITY": "default",
     "ONEDNN_MAX_CPU_ISA": "SSE41",
@@ -73,6 +75,8 @@ def apply_course_env(numerics: bool = True) -> None:
     ``numerics=False`` leaves the numerics profile and the pinning out (``tools.cross_cpu --timing`` uses it).
     """
     os.environ.update(OFFLINE_ENV)
+    for name in UNSET:
+        os.environ.pop(name, None)
     avoid_tpu_metadata_lookup()
     if numerics:
         os.environ.update(NUMERICS_PROFILE)

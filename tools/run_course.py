@@ -15,25 +15,19 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from helpers.course.report import METRICS_MIMETYPE, format_metrics
 from helpers.data.fashion_mnist import DATA_SOURCES
 from tools.course_env import IPCKernelManager, apply_course_env, course_pool
+from tools.lesson_metrics import final_metrics, format_metrics, metrics_cell
 from tools.paths import NOTEBOOKS, ROOT, notebook_paths
 
 
-def final_metrics(nb: nbformat.NotebookNode) -> dict:
-    """The metrics a lesson displayed with ``helpers.course.report.show_final_metrics`` (last one wins)."""
-    found: dict = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            found.update(output.get("data", {}).get(METRICS_MIMETYPE, {}))
-    return found
-
-
 def execute_lesson(path: Path, out: Path, parameters: dict, kernel_name: str = "python3") -> nbformat.NotebookNode:
-    """Run one lesson with papermill as the course runs it (from notebooks/, python3 kernel); return the result."""
+    """Run one lesson with papermill as the course runs it (from notebooks/, python3 kernel), with its metrics
+    cell appended (:mod:`tools.lesson_metrics`); return the executed notebook."""
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(metrics_cell(path.name))
     papermill.execute_notebook(
-        path,
+        nb,
         out,
         parameters=parameters,
         cwd=NOTEBOOKS,

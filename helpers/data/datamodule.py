@@ -11,6 +11,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, random_split
 from torchvision import transforms
 
+from helpers.course.params import check, fraction_or_count, whole
 from helpers.data.facts import MEAN, STD
 from helpers.data.fashion_mnist import DEFAULT_STANDIN, FashionMNISTCopy, choose_copy
 from helpers.data.resumable import ResumableDataLoader
@@ -22,20 +23,13 @@ def default_transform() -> transforms.Compose:
     return transforms.Compose([transforms.ToTensor(), transforms.Normalize((MEAN,), (STD,))])
 
 
-def check_val_split(val_split: float | int) -> float | int:
-    """Return ``val_split`` if it is a fraction (float) or a count (int), else raise saying so."""
-    if isinstance(val_split, bool) or not isinstance(val_split, (int, float)):
-        raise TypeError(f"val_split must be a fraction (float) or a count (int), got {val_split!r}")
-    return val_split
-
-
 def split_sizes(n: int, val_split: float | int) -> tuple[int, int]:
     """(n_train, n_val) for ``n`` samples; ``val_split`` is a fraction in (0, 1) or a count in [1, n-1].
 
     A fraction is rounded as ``random_split(data, [1 - val_split, val_split])`` rounds it (each side floored, what
     is left over handed out from the first side on), so lesson 3's class, which passes fractions, splits the same.
     """
-    check_val_split(val_split)
+    check("val_split", val_split, fraction_or_count())
     if isinstance(val_split, float):
         sizes = [math.floor(n * fraction) for fraction in (1 - val_split, val_split)]
         for i in range(n - sum(sizes)):
@@ -49,13 +43,6 @@ def split_sizes(n: int, val_split: float | int) -> tuple[int, int]:
             f"use a fraction between 0 and 1 (e.g. 0.1) or a count between 1 and {n - 1}"
         )
     return n - n_val, n_val
-
-
-def check_batch_size(batch_size: int) -> int:
-    """Return ``batch_size`` if it is a positive int, else raise saying what to use."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
-        raise ValueError(f"batch_size must be a positive whole number (e.g. 64), got {batch_size!r}")
-    return batch_size
 
 
 class FashionMNISTDataModule(pl.LightningDataModule):
@@ -80,8 +67,8 @@ class FashionMNISTDataModule(pl.LightningDataModule):
     ) -> None:
         super().__init__()
         self.copy: FashionMNISTCopy = choose_copy(data_dir, data_source, standin)
-        self.batch_size = check_batch_size(batch_size)
-        self.val_split = check_val_split(val_split)  # its size is checked in setup(), once the data's size is known
+        self.batch_size = check("batch_size", batch_size, whole(minimum=1, example=64))
+        self.val_split = check("val_split", val_split, fraction_or_count())  # its size: in setup()
         self.seed = seed
         self.num_workers = num_workers
         self.train_set: Dataset | None = None

@@ -5,8 +5,9 @@ written until :meth:`FashionMNISTCopy.make_ready` (which a DataModule's ``prepar
 
 - ``"real"``:    the real files under ``<data_dir>/FashionMNIST/raw`` (downloaded when missing);
 - ``"standin"``: the generated stand-in under ``<data_dir>/standin/FashionMNIST/raw`` (see ``standin``);
-- ``"auto"``:    the real files when they are already on disk; otherwise the real dataset on Colab
-  (downloaded) and the stand-in anywhere else, so a run with no network never tries to download.
+- ``"auto"``:    the real files when they are already on disk or can be downloaded here (torchvision's download
+  host answers within a few seconds); the stand-in otherwise, or when ``LIGHTNING_COURSE_OFFLINE=1`` is set
+  (the course's test command and ``make course`` set it, so their outputs never depend on a network).
 
 The two copies live in different folders, so one never shadows the other. Either way the real
 ``torchvision.datasets.FashionMNIST`` class reads them.
@@ -15,18 +16,23 @@ The two copies live in different folders, so one never shadows the other. Either
 from __future__ import annotations
 
 import dataclasses
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from torchvision.datasets import FashionMNIST
 
-from helpers.course.runtime import on_colab
+from helpers.course.params import check, one_of
 from helpers.data.facts import IMAGE_SHAPE, RAW_FILES
 from helpers.data.idx import CorruptIdxFileError, idx_shape
 from helpers.data.standin import StandinSpec, read_spec, write_standin
 
 DATA_SOURCES = ("auto", "real", "standin")
+OFFLINE = "LIGHTNING_COURSE_OFFLINE"  # set to 1: "auto" never downloads
+CONNECT_SECONDS = 3.0
 DEFAULT_STANDIN = StandinSpec(n_train=6000, n_test=1000, seed=0)
 
 
@@ -74,48 +80,52 @@ class FashionMNISTCopy:
 
     def describe(self, sizes: str | None = None) -> str:
         """One line for the notebook: which data this lesson runs on (``sizes``: how a DataModule split it)."""
-        kind = "real Fashion-MNIST" if self.source == "real" else "offline stand-in (synthetic garments)"
+        if self.source == "real":
+            kind = "real Fashion-MNIST"
+        else:
+            kind = f"the offline stand-in (synthetic garments, seed {self.standin.seed})"
         if sizes is None and self.n_train is not None:
             sizes = f"{self.n_train:,} train / {self.n_test:,} test"
         size = "" if sizes is None else f", {sizes} images"
-        return f"Data source: {self.source} - {kind}{size} in {self.raw_dir.as_posix()} ({self.reason})"
+        return f"Data source: {kind}{size} in {self.raw_dir.as_posix()} ({self.reason})"
 
 
 def check_data_source(data_source: str) -> str:
     """Return ``data_source`` if it names a known source, else raise with the valid names."""
-    if data_source not in DATA_SOURCES:
-        raise ValueError(f"unknown data source {data_source!r}: use one of {', '.join(map(repr, DATA_SOURCES))}")
-    return data_source
+    return check("data_source", data_source, one_of(*DATA_SOURCES))
+
+
+def can_download() -> bool:
+    """Whether torchvision's Fashion-MNIST host can be reached now (and ``LIGHTNING_COURSE_OFFLINE`` is not set)."""
+    if os.environ.get(OFFLINE) == "1":
+        return False
+    host = urlsplit(FashionMNIST.mirrors[0])
+    try:
+        socket.create_connection((host.hostname, host.port or 80), timeout=CONNECT_SECONDS).close()
+    except OSError:
+        return False
+    return True
 
 
 def choose_copy(
-    data_dir: str | Path = "data",
-    data_source: str = "auto",
-    standin: StandinSpec = DEFAULT_STANDIN,
-    colab: bool | None = None,
+    data_dir: str | Path = "data", data_source: str = "auto", standin: StandinSpec = DEFAULT_STANDIN
 ) -> FashionMNISTCopy:
-    """Decide which copy ``data_source`` means here, looking only at which files exist (nothing is written).
-
-    ``colab`` defaults to whether this runs on Colab, where ``"auto"`` downloads the real dataset.
-    """
+    """Decide which copy ``data_source`` means here (nothing is written): see the module's docstring."""
     check_data_source(data_source)
     data_dir = Path(data_dir)
     if data_dir.exists() and not data_dir.is_dir():
         raise NotADirectoryError(f"data_dir {data_dir.as_posix()!r} is a file: give a folder for the dataset")
     real = FashionMNISTCopy("real", data_dir, f"requested {data_source!r}")
-    requested = f"requested {data_source!r}; seed {standin.seed}"
-    stand_in = FashionMNISTCopy("standin", data_dir / "standin", requested, standin)
+    stand_in = FashionMNISTCopy("standin", data_dir / "standin", f"requested {data_source!r}", standin)
     if data_source == "real":
         return real
     if data_source == "standin":
         return stand_in
     if _all_present(real.raw_dir):
         return dataclasses.replace(real, reason="'auto' found the real files")
-    if on_colab() if colab is None else colab:
-        return dataclasses.replace(real, reason="'auto' on Colab: downloading the real files")
-    why = "'auto' found no real files and downloads only on Colab; data_source='real' downloads them"
-    why += f"; seed {standin.seed}"
-    return dataclasses.replace(stand_in, reason=why)
+    if can_download():
+        return dataclasses.replace(real, reason="'auto': downloaded from torchvision's host")
+    return dataclasses.replace(stand_in, reason="'auto': no network here to download the real files")
 
 
 def prepare_fashion_mnist(

@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass
 from types import ModuleType
 
+from helpers.course.params import check, whole
 from helpers.course.runtime import tpu_chips_attached
 
 SUPPORTED_KINDS = ("TPU", "CPU")
@@ -94,8 +95,7 @@ def require_xla(devices: int = 1) -> XLAStatus:
     status = xla_status()
     if not status.available:
         raise RuntimeError(f"No usable XLA device: {status.reason}")
-    if not isinstance(devices, int) or isinstance(devices, bool) or devices < 1:
-        raise ValueError(f"devices must be a positive int, got {devices!r}")
+    check("devices", devices, whole(minimum=1))
     if devices > status.devices:
         more = "set CPU_NUM_DEVICES before torch_xla starts" if status.kind == "CPU" else "use a larger TPU"
         raise ValueError(
