@@ -64,6 +64,7 @@ def test_auto_prefers_real_files_on_disk(tmp_path, download_fails):
 
 
 def test_auto_offline_takes_the_standin_without_trying_to_download(tmp_path, download_fails, monkeypatch):
+    monkeypatch.delenv(fashion_mnist.OFFLINE, raising=False)
     monkeypatch.setattr(fashion_mnist, "can_download", lambda: False)
     copy = prepare_fashion_mnist(tmp_path, "auto", SMALL)
     assert copy.source == "standin" and "no network here" in copy.reason
@@ -71,6 +72,7 @@ def test_auto_offline_takes_the_standin_without_trying_to_download(tmp_path, dow
 
 
 def test_auto_downloads_the_real_files_when_the_host_answers(tmp_path, download_fails, monkeypatch):
+    monkeypatch.delenv(fashion_mnist.OFFLINE, raising=False)
     monkeypatch.setattr(fashion_mnist, "can_download", lambda: True)
     copy = choose_copy(tmp_path, "auto", SMALL)
     assert copy.source == "real" and "downloaded from torchvision's host" in copy.reason
@@ -79,7 +81,7 @@ def test_auto_downloads_the_real_files_when_the_host_answers(tmp_path, download_
     assert len(download_fails) == 1
 
 
-def test_can_download_is_off_when_the_course_says_offline(monkeypatch):
+def test_can_download_is_off_when_the_run_is_offline(tmp_path, monkeypatch):
     monkeypatch.setenv(fashion_mnist.OFFLINE, "1")
     monkeypatch.setattr(fashion_mnist.socket, "create_connection", lambda *a, **k: pytest.fail("tried the network"))
     assert fashion_mnist.can_download() is False

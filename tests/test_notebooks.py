@@ -15,7 +15,7 @@ NOTEBOOKS = notebook_paths()
 LEAKS = re.compile(
     r"/work/|/root\b|/home/\w|/tmp/|/Users/\w|C:\\\\Users|site-packages|api[_-]?key\s*[:=]|wandb_[a-z0-9]{20,}", re.I
 )
-NOISE = re.compile(r"\x1b\[|💡 Tip|litlogger|litmodels|fast_dev_run|Kernel is running over TCP|0/\?")
+NOISE = re.compile(r"\x1b\[|💡 Tip|litlogger|litmodels|fast_dev_run|Kernel is running over TCP|0/\?|from WANDB_MODE")
 
 
 def cells(path, kind="code"):
@@ -52,9 +52,14 @@ def test_has_a_recap_a_note_on_the_article_and_checked_exercises(path):
     markdown = "\n".join(cell.source for cell in cells(path, "markdown"))
     assert "## Recap" in markdown and "## Exercises" in markdown and "### What changed since the article" in markdown
     code = cells(path)
-    checkers = re.findall(r"^from helpers\.exercises\.lesson\d import (.+)$", code[2].source, re.M)[0].split(", ")
-    checks = [cell for cell in code if any(re.search(rf"^{name}\(", cell.source, re.M) for name in checkers)]
-    assert 2 <= len(checks) == len(checkers) <= 3
+    assert "helpers.exercises" not in code[2].source, "exercise checkers are imported where the exercises are"
+    checks = [
+        cell for cell in code if re.search(r"^from helpers\.exercises\.lesson\d import check_\w+$", cell.source, re.M)
+    ]
+    for cell in checks:
+        (name,) = re.findall(r"^from helpers\.exercises\.lesson\d import (check_\w+)$", cell.source, re.M)
+        assert re.search(rf"^{name}\(", cell.source, re.M), f"{name} is called in the cell that imports it"
+    assert 2 <= len(checks) <= 3
     assert all(output_texts(cell) for cell in checks), "every exercise cell shows its checker's verdict"
     assert (SOLUTIONS / path.with_suffix(".py").name).exists()
 
@@ -86,7 +91,8 @@ def test_papermill_reads_every_parameter(path, caplog):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_prints_its_data_source_and_leaks_nothing_and_is_quiet(path):
     texts = [text for cell in cells(path) for text in output_texts(cell)]
-    assert any("Data source: standin - offline stand-in" in text for text in texts)
+    assert any("Data source: the offline stand-in" in text for text in texts)
+    assert not any("Final metrics" in text for text in texts), "the tools read a lesson's metrics, it prints none"
     assert [m.group(0) for text in texts for m in LEAKS.finditer(text)] == []
     assert [m.group(0) for text in texts for m in NOISE.finditer(text)] == []
     assert not any("widget-view" in mime for cell in cells(path) for o in cell.outputs for mime in o.get("data", {}))
@@ -95,4 +101,5 @@ def test_prints_its_data_source_and_leaks_nothing_and_is_quiet(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_first_cells_fit_on_a_screen(path):
     bootstrap, parameters, imports = (cell.source.count("\n") + 1 for cell in cells(path)[:3])
-    assert bootstrap <= 16 and parameters <= 15 and imports <= 45
+    assert bootstrap <= 6 and parameters <= 15 and imports <= 30
+    assert "start_lesson(globals()" in cells(path)[2].source, "one call checks the parameters and sets the lesson up"

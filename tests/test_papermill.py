@@ -79,7 +79,7 @@ def test_non_default_parameters(name, tmp_path, data_dir):
     text = stdout_of(nb)
     for line in expected_lines:
         assert line in text
-    assert "Data source: standin" in text and "requested 'standin'" in text
+    assert "Data source: the offline stand-in" in text and "(requested 'standin')" in text
     metrics = final_metrics(nb)
     assert {k: metrics[k] for k in expected_metrics} == expected_metrics
     if name == "05_xla_tpu.ipynb":  # the raw loop and Lightning reach the same loss
@@ -93,14 +93,30 @@ def test_every_lesson_has_a_papermill_run():
 @pytest.mark.parametrize(
     ("name", "parameters", "message"),
     [
-        ("03_datamodule.ipynb", {"batch_size": "64"}, "batch_size must be a positive whole number (e.g. 64), got '64'"),
-        ("01_dataset.ipynb", {"data_source": "mnist"}, "unknown data source 'mnist'"),
-        ("03_datamodule.ipynb", {"val_split": 0.0}, "val_split=0.0 gives 0 validation samples"),
-        ("02_dataloader.ipynb", {"batch_size": 0}, "batch_size must be a positive whole number"),
-        ("05_xla_tpu.ipynb", {"xla_device": "GPU"}, "xla_device must be one of ('auto', 'TPU', 'CPU', 'off')"),
-        ("04_callbacks.ipynb", {"max_epochs": 0}, "max_epochs must be at least 1, got 0"),
-        ("07_all_together.ipynb", {"learning_rate": -0.1}, "Invalid learning rate: -0.1"),
-        ("06_loggers.ipynb", {"max_epochs": "3"}, "parameter 'max_epochs' must be int, got str '3'"),
+        (
+            "03_datamodule.ipynb",
+            {"batch_size": "64"},
+            "batch_size must be a whole number of at least 1 (e.g. 64), got '64': with papermill, pass numbers",
+        ),
+        (
+            "01_dataset.ipynb",
+            {"data_source": "mnist"},
+            "data_source must be one of 'auto', 'real', 'standin', got 'mnist'",
+        ),
+        (
+            "03_datamodule.ipynb",
+            {"val_split": 0.0},
+            "val_split must be a fraction between 0 and 1 (e.g. 0.1) or a count of at least 1 (e.g. 500), got 0.0",
+        ),
+        ("02_dataloader.ipynb", {"batch_size": 0}, "batch_size must be a whole number of at least 1 (e.g. 64), got 0"),
+        ("05_xla_tpu.ipynb", {"xla_device": "GPU"}, "xla_device must be one of 'auto', 'TPU', 'CPU', 'off', got 'GPU'"),
+        ("04_callbacks.ipynb", {"max_epochs": 0}, "max_epochs must be a whole number of at least 1, got 0"),
+        ("07_all_together.ipynb", {"learning_rate": -0.1}, "learning_rate must be a number above 0, got -0.1"),
+        (
+            "06_loggers.ipynb",
+            {"max_epochs": "3"},
+            "max_epochs must be a whole number of at least 1, got '3': with papermill, pass numbers unquoted",
+        ),
         ("01_dataset.ipynb", {"data_dir": "01_dataset.ipynb"}, "data_dir '01_dataset.ipynb' is a file: give a folder"),
     ],
 )

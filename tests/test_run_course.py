@@ -1,6 +1,6 @@
 import nbformat
 
-from tools.lesson_metrics import MIMETYPE, METRICS, final_metrics, format_metrics, metrics_cell
+from tools.lesson_metrics import METRICS, MIMETYPE, final_metrics, format_metrics, metrics_cell
 from tools.paths import notebook_paths
 from tools.run_course import format_summary
 

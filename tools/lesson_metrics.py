@@ -14,13 +14,58 @@ import nbformat
 
 MIMETYPE = "application/vnd.lightning-course.metrics+json"
 # lesson -> {metric: a Python expression over the lesson's variables, giving a JSON value}
-METRICS: dict[str, dict[str, str]] = {}
+METRICS: dict[str, dict[str, str]] = {
+    "01_dataset.ipynb": {
+        "train_images": "len(train_set)",
+        "test_images": "len(test_set)",
+        "tabular_rows": "len(train_table)",
+    },
+    "02_dataloader.ipynb": {
+        "batches_per_epoch": "len(loader)",
+        "in_memory_at_least_10x_faster": "rates['in-memory'] >= 10 * rates['per-image']",
+    },
+    "03_datamodule.ipynb": {
+        "train_size": "len(dm.train_set)",
+        "val_size": "len(dm.val_set)",
+        "test_size": "len(dm.test_set)",
+    },
+    "04_callbacks.ipynb": {
+        "trained_epochs": "trainer.current_epoch",
+        "stopped_epoch": "early_stop.stopped_epoch",
+        "best_val_acc": "round(float(checkpoint.best_model_score), 4)",
+        "test_acc": "round(test_metrics['test_acc'], 4)",
+    },
+    "05_xla_tpu.ipynb": {  # None (left out) where the lesson ran without an XLA device
+        "xla": "XLA",
+        "raw_val_loss": "round(raw_val, 4) if XLA else None",
+        "lightning_val_loss": "round(lit_val, 4)",
+        "raw_compiles": "raw_metrics['compiles'] if XLA else None",
+        "lightning_compiles": "lit_metrics['compiles'] if XLA else None",
+        "lightning_host_reads": "lit_metrics['host_reads'] if XLA else None",
+        "naive_compiles": "naive['compiles'] if XLA else None",
+        "fixed_compiles": "fixed['compiles'] if XLA else None",
+        "ddp_replicas_equal": "replicas_equal",
+    },
+    "06_loggers.ipynb": {
+        "val_acc": "round(float(trainer.callback_metrics['val_acc']), 4)",
+        "val_loss": "round(float(trainer.callback_metrics['val_loss']), 4)",
+        "wandb_mode": "wandb_mode",
+    },
+    "07_all_together.ipynb": {
+        "epochs": "trainer.current_epoch",
+        "interrupted_and_resumed": "interrupted",
+        "best_val_acc": "round(float(best_checkpoint.best_model_score), 4)",
+        "test_acc": "round(test_metrics['test_acc'], 4)",
+        "test_loss": "round(test_metrics['test_loss'], 4)",
+    },
+}
 
 
 def metrics_cell(notebook: str) -> nbformat.NotebookNode:
-    """The cell that displays ``notebook``'s metrics (:data:`METRICS`) as a JSON bundle."""
+    """The cell that displays ``notebook``'s metrics (:data:`METRICS`, those not None) as a JSON bundle."""
     fields = ", ".join(f"{name!r}: {expression}" for name, expression in METRICS[notebook].items())
-    source = f"__import__('IPython.display').display.display({{{MIMETYPE!r}: {{{fields}}}}}, raw=True)"
+    found = f"{{k: v for k, v in {{{fields}}}.items() if v is not None}}"
+    source = f"__import__('IPython.display').display.display({{{MIMETYPE!r}: {found}}}, raw=True)"
     return nbformat.v4.new_code_cell(source, metadata={"tags": ["lesson-metrics"]})
 
 
