@@ -43,7 +43,7 @@ from tools.lesson_code import lesson5_loader, lesson5_train_raw  # noqa: E402
 
 GOAL = 0.9
 LR, MOMENTUM = 0.05, 0.9  # lesson 5's defaults
-train_raw = lesson5_train_raw(learning_rate=LR, momentum=MOMENTUM)
+train_raw = lesson5_train_raw(learning_rate=LR)
 
 
 def model() -> FashionCNN:

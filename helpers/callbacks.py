@@ -1,31 +1,14 @@
-"""Callbacks the training lessons reuse, and a check that every ``monitor=`` name is really logged.
+"""Callbacks the training lessons reuse.
 
-- :class:`MetricsHistory` keeps the epoch-level metrics of every epoch (a table to print), and can print
-  each epoch's row as it ends: with the progress bar off, the course's live view of a fit;
-- :class:`HookRecorder` records which callback hooks fire, in order;
-- :func:`logged_metric_names` / :func:`check_monitors` catch a misspelt ``monitor=`` before training.
-  Lightning itself only notices at the end of the first epoch's validation: ``ModelCheckpoint`` then raises
-  ``MisconfigurationException`` and ``EarlyStopping`` (``strict=True``) a ``RuntimeError``, both naming
-  the metrics that are logged, after a whole epoch of training has been spent.
+:class:`MetricsHistory` keeps the epoch-level metrics of every epoch (a table to print), and can print each epoch's
+row as it ends: with the progress bar off, the course's live view of a fit.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Collection, Iterable
-from enum import Enum
 from typing import Any
 
 import pytorch_lightning as pl
-from pytorch_lightning.callbacks import ModelCheckpoint
-from pytorch_lightning.utilities.seed import isolate_rng
-
-from helpers.course.trainers import quiet_trainer
-
-# Every hook a Callback can implement (the LightningModule has same-named twins).
-CALLBACK_HOOKS = tuple(name for name in vars(pl.Callback) if name.startswith("on_") or name in ("setup", "teardown"))
-# Names ModelCheckpoint can monitor without any self.log call.
-CHECKPOINT_BUILTINS = ("epoch", "step")
 
 
 def epoch_metrics(metrics: dict[str, Any]) -> dict[str, float]:
@@ -73,65 +56,3 @@ def _format(value: float | None, digits: int) -> str:
     fixed = f"{value:.{digits}f}"
     significant = fixed.lstrip("-0.").replace(".", "")
     return f"{value:.2e}" if value and len(significant) < 2 else fixed
-
-
-class HookRecorder(pl.Callback):
-    """Record the name of every callback hook Lightning calls, in order (``setup``/``teardown`` with their stage).
-
-    Args:
-        skip: hook names not to record (e.g. the per-batch ones, for a shorter list).
-    """
-
-    def __init__(self, skip: Collection[str] = ()) -> None:
-        unknown = set(skip) - set(CALLBACK_HOOKS)
-        if unknown:
-            raise ValueError(f"not callback hooks: {sorted(unknown)}; choose from {list(CALLBACK_HOOKS)}")
-        self.skip = frozenset(skip)
-        self.calls: list[str] = []
-
-    def _record(self, name: str, args: tuple[Any, ...]) -> None:
-        if name in self.skip:
-            return
-        if name in ("setup", "teardown"):
-            stage = args[-1]  # a str Enum (TrainerFn) in Lightning 2.6: show its value, e.g. "fit"
-            name = f"{name}({stage.value if isinstance(stage, Enum) else stage})"
-        self.calls.append(name)
-
-
-def _recording_hook(name: str) -> Any:
-    def hook(self: HookRecorder, trainer: pl.Trainer, pl_module: pl.LightningModule, *args: Any, **kwargs: Any) -> None:
-        self._record(name, (*args, *kwargs.values()))
-
-    hook.__name__ = name
-    return hook
-
-
-for _hook in CALLBACK_HOOKS:
-    setattr(HookRecorder, _hook, _recording_hook(_hook))
-
-
-def logged_metric_names(model: pl.LightningModule, **fit_kwargs: Any) -> list[str]:
-    """Names a fit of ``model`` logs, from a one-batch dry run (``fast_dev_run``) on a copy of it.
-
-    ``fit_kwargs`` are what you would pass to ``trainer.fit`` (``datamodule=`` or the dataloaders).
-    The model and the random number generators are left as they were, and the dry run prints nothing.
-    """
-    with isolate_rng():
-        trainer = quiet_trainer(fast_dev_run=True)
-        trainer.fit(copy.deepcopy(model), **fit_kwargs)
-    return sorted(trainer.callback_metrics)
-
-
-def check_monitors(callbacks: Iterable[pl.Callback], logged: Collection[str]) -> None:
-    """Raise ``ValueError`` naming every callback whose ``monitor`` is never logged, and the names that are."""
-    problems = []
-    for callback in callbacks:
-        monitor = getattr(callback, "monitor", None)
-        available = set(logged) | (set(CHECKPOINT_BUILTINS) if isinstance(callback, ModelCheckpoint) else set())
-        if monitor is not None and monitor not in available:
-            problems.append(f"{type(callback).__name__}(monitor={monitor!r})")
-    if problems:
-        raise ValueError(
-            f"{', '.join(problems)}: that metric is never logged. Logged metrics: {', '.join(sorted(logged))}. "
-            "Use one of these names, or log the metric with self.log(name, value) in the LightningModule."
-        )

@@ -1,4 +1,4 @@
-"""Lesson 4's Fashion-MNIST ``LightningModule``, packaged for lessons 5-7 (lesson 4 checks they train alike).
+"""Lesson 4's Fashion-MNIST ``LightningModule``, packaged for lessons 5-8 (a test checks both train alike).
 
 The article's network, corrected: three conv+pool blocks shrink 28x28 to 3x3, then three linear layers
 map the features to 10 class scores. The article's first convolution already took 1 input channel; only

@@ -1,9 +1,10 @@
 import math
 from pathlib import Path
 
+import papermill
 import pytest
 
-from helpers.course.lesson import start_lesson
+from helpers.course.lesson import COURSE_PARAMETERS, start_lesson
 from helpers.course.params import (
     ParameterError,
     check,
@@ -14,6 +15,7 @@ from helpers.course.params import (
     text,
     whole,
 )
+from tools.paths import notebook_paths
 
 
 @pytest.mark.parametrize(
@@ -50,12 +52,20 @@ def test_parameters_checked_by_name_with_papermill_hint():
         check_parameters({}, seed=whole())
 
 
-def test_start_lesson_checks_shared_and_own_rules(tmp_path):
-    values = {"seed": 0, "batch_size": 64, "data_source": "auto", "run_dir": str(tmp_path / "run"), "epochs": 2}
-    run = start_lesson(values, epochs=whole(minimum=1))
+def test_start_lesson_checks_every_course_parameter_it_finds(tmp_path):
+    values = {"seed": 0, "batch_size": 64, "data_source": "auto", "run_dir": str(tmp_path / "run"), "max_epochs": 2}
+    run = start_lesson(values)
     assert run == tmp_path / "run" and run.is_dir()
     assert start_lesson({"seed": 0}) is None
     with pytest.raises(ParameterError, match="data_source must be one of 'auto', 'real', 'standin'"):
         start_lesson(values | {"data_source": "web"})
-    with pytest.raises(ParameterError, match="epochs must be"):
-        start_lesson(values | {"epochs": 0}, epochs=whole(minimum=1))
+    with pytest.raises(ParameterError, match="max_epochs must be a whole number of at least 1, got 0"):
+        start_lesson(values | {"max_epochs": 0})
+
+
+def test_every_lesson_parameter_has_a_rule():
+    for path in notebook_paths():
+        parameters = papermill.inspect_notebook(str(path))
+        assert set(parameters) <= set(COURSE_PARAMETERS), (
+            f"{path.name}: give each parameter a rule in COURSE_PARAMETERS"
+        )

@@ -6,7 +6,7 @@
 - ``execute_notebooks``  ``make notebooks``: re-execute the lessons in place (their outputs are committed)
 - ``sync``               keep the bootstrap cell, badges and the Colab module's TPU trio in step with their sources
 - ``cross_cpu``          the proof that the lessons' training numbers are the same on other CPUs
-- ``lesson_code``        run a function a lesson writes (benchmarks and ``cross_cpu`` use the lessons' own code)
+- ``lesson_code``        run what a lesson writes outside it (tests compare it with ``helpers``; ``cross_cpu`` runs it)
 - ``colab_rehearsal``    ``make rehearsal``: the lessons' first cell installing for real on a Colab image's packages
 - ``rehearsal_newer_python.sh`` the same rehearsal under Python 3.13 and 3.12 (debootstrapped Debian and Ubuntu)
 - ``without_network.sh`` run a command with only loopback networking

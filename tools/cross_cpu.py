@@ -81,7 +81,7 @@ def probe() -> dict[str, str]:
     numbers["fit_val_loss"] = f"{float(trainer.callback_metrics['val_loss']):.9g}"
     numbers["fit_weights"] = digest(model.state_dict())
 
-    train_raw = lesson5_train_raw(learning_rate=0.05, momentum=0.9)  # lesson 5's raw loop, as the notebook writes it
+    train_raw = lesson5_train_raw(learning_rate=0.05)  # lesson 5's raw loop, as the notebook writes it
     data = standin_tensors(640, seed=0)
     pl.seed_everything(0, verbose=False)
     raw_model = FashionCNN(learning_rate=0.05, optimizer="sgd")

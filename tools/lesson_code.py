@@ -1,8 +1,9 @@
-"""Run a function a lesson writes, outside the notebook: benchmarks and the cross-CPU check time and test the
-lesson's own code, not a copy of it.
+"""Run what a lesson writes, outside the notebook: tests check it against the packaged copy in ``helpers``, and
+benchmarks and the cross-CPU check time and test the lesson's own code, not a copy of it.
 
-The cell that defines the function (``def name(`` at its first line) is executed in a namespace the
-caller fills with what the cell uses from the lesson's earlier cells (imports, parameters).
+:func:`lesson_code` runs a lesson's parameters cell, the import lines of its imports cell and the cells that
+define the names asked for (a cell whose first line is ``class Name(`` or ``def name(``; only the definition, not
+what the cell runs after it), and returns the namespace.
 """
 
 from __future__ import annotations
@@ -17,28 +18,40 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tools.paths import NOTEBOOKS
 
 
-def lesson_function(notebook: Path, name: str, namespace: dict[str, Any]) -> Callable[..., Any]:
-    """The function ``name`` as the lesson defines it, bound to ``namespace`` for its globals."""
-    cells = nbformat.read(notebook, as_version=4).cells
-    sources = [cell.source for cell in cells if cell.cell_type == "code" and cell.source.startswith(f"def {name}(")]
-    if len(sources) != 1:
-        raise LookupError(f"{notebook.name} has {len(sources)} cells starting with 'def {name}(' (expected 1)")
-    definition = sources[0].split("\n\n\n")[0]  # the def alone: what follows it in the cell runs the lesson
-    exec(compile(definition, f"{notebook.name}:{name}", "exec"), namespace)
-    return namespace[name]
+def lesson_code(notebook: str | Path, *names: str, namespace: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A namespace holding ``notebook``'s parameters, its imports and its definitions of ``names``, in order.
+
+    ``namespace`` is filled first (what a definition needs from cells that are not run: an import made in a
+    later cell, a parameter set differently); the parameters cell does not overwrite what it holds.
+    """
+    path = NOTEBOOKS / notebook if isinstance(notebook, str) else notebook
+    code = [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+    parameters, imports = code[1], code[2]
+    namespace = dict(namespace or {})
+    given = dict(namespace)
+    exec(compile(parameters, f"{path.name}:parameters", "exec"), namespace)
+    namespace.update(given)
+    import_lines = [line for line in imports.splitlines() if line.startswith(("import ", "from "))]
+    exec(compile("\n".join(import_lines), f"{path.name}:imports", "exec"), namespace)
+    for name in names:
+        sources = [source for source in code if source.startswith((f"class {name}(", f"def {name}("))]
+        if len(sources) != 1:
+            raise LookupError(
+                f"{path.name} has {len(sources)} cells starting with the definition of {name} (expected 1)"
+            )
+        definition = sources[0].split("\n\n\n")[0]  # the definition alone: what follows it in the cell runs the lesson
+        exec(compile(definition, f"{path.name}:{name}", "exec"), namespace)
+    return namespace
 
 
-def lesson5_train_raw(learning_rate: float = 0.05, momentum: float = 0.9) -> Callable[..., list[float]]:
-    """Lesson 5's ``train_raw(model, loader, steps)``, with the lesson's imports and its default parameters."""
-    import torch
+def lesson5_train_raw(learning_rate: float = 0.05) -> Callable[..., list[float]]:
+    """Lesson 5's ``train_raw(model, loader, steps)``, with the lesson's imports (torch_xla's among them)."""
     import torch_xla
     import torch_xla.core.xla_model as xm
-    from torch.nn import functional as F
     from torch_xla.distributed.parallel_loader import MpDeviceLoader
 
-    namespace = {"torch": torch, "torch_xla": torch_xla, "xm": xm, "F": F, "MpDeviceLoader": MpDeviceLoader,
-                 "learning_rate": learning_rate, "MOMENTUM": momentum}  # fmt: skip
-    return lesson_function(NOTEBOOKS / "05_xla_tpu.ipynb", "train_raw", namespace)
+    namespace = {"torch_xla": torch_xla, "xm": xm, "MpDeviceLoader": MpDeviceLoader, "learning_rate": learning_rate}
+    return lesson_code("05_xla_tpu.ipynb", "train_raw", namespace=namespace)["train_raw"]
 
 
 def lesson5_loader(data: Dataset, batch_size: int) -> DataLoader:

@@ -30,21 +30,20 @@ METRICS: dict[str, dict[str, str]] = {
         "test_size": "len(dm.test_set)",
     },
     "04_callbacks.ipynb": {
+        "plain_loop_equals_lightning": "same",
         "trained_epochs": "trainer.current_epoch",
         "stopped_epoch": "early_stop.stopped_epoch",
         "best_val_acc": "round(float(checkpoint.best_model_score), 4)",
-        "test_acc": "round(test_metrics['test_acc'], 4)",
     },
     "05_xla_tpu.ipynb": {  # None (left out) where the lesson ran without an XLA device
         "xla": "XLA",
-        "raw_val_loss": "round(raw_val, 4) if XLA else None",
-        "lightning_val_loss": "round(lit_val, 4)",
+        "lightning_val_loss": "round(float(metrics['val_loss']), 4)",
         "raw_compiles": "raw_metrics['compiles'] if XLA else None",
         "lightning_compiles": "lit_metrics['compiles'] if XLA else None",
         "lightning_host_reads": "lit_metrics['host_reads'] if XLA else None",
+        "raw_lightning_weight_difference": "difference if XLA else None",
         "naive_compiles": "naive['compiles'] if XLA else None",
         "fixed_compiles": "fixed['compiles'] if XLA else None",
-        "ddp_replicas_equal": "replicas_equal",
     },
     "06_loggers.ipynb": {
         "val_acc": "round(float(trainer.callback_metrics['val_acc']), 4)",
@@ -57,6 +56,12 @@ METRICS: dict[str, dict[str, str]] = {
         "best_val_acc": "round(float(best_checkpoint.best_model_score), 4)",
         "test_acc": "round(test_metrics['test_acc'], 4)",
         "test_loss": "round(test_metrics['test_loss'], 4)",
+    },
+    "08_scaling_out.ipynb": {
+        "replicas_equal": "replicas_equal",
+        "ddp_steps": "reports[0]['steps']",
+        "combined_batch_difference": "combined_difference",
+        "accumulated_difference": "accumulated_difference",
     },
 }
 

@@ -6,6 +6,6 @@
 - ``colab``            setting up a Colab runtime: the TPU check, then what Colab lacks (``colab_setup`` runs it)
 - ``params``           the one validator of parameters and arguments
 - ``run_dirs``         a lesson's own output folder, emptied on every run
-- ``trainers``         a quiet ``Trainer`` for side fits (checkers, lessons' checks, tests)
+- ``trainers``         a quiet ``Trainer`` for side fits (exercise checkers, tests, benchmarks)
 - ``console``          C-level console output of a block (a DDP fit's workers) sent to a file
 """

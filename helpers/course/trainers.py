@@ -1,4 +1,4 @@
-"""A quiet ``Trainer`` for the small side fits of exercise checkers, helpers, lessons' checks and tests."""
+"""A quiet ``Trainer`` for the small side fits of exercise checkers, tests and benchmarks."""
 
 from __future__ import annotations
 

@@ -6,6 +6,6 @@
 - ``fashion_mnist``  which copy a lesson uses (real or stand-in), making it ready, and reading it
 - ``in_memory``      lesson 2's fast path: the whole dataset as one tensor, a batch per indexing operation
 - ``throughput``     lesson 2's measurement of images per second, per-image path against in-memory path
-- ``datamodule``     lesson 3's ``LightningDataModule``, packaged for lessons 4-7
+- ``datamodule``     lesson 3's ``LightningDataModule``, packaged for lessons 4-8
 - ``resumable``      the DataModule's train loader, which Lightning can resume mid-epoch
 """

@@ -1,4 +1,4 @@
-"""Lesson 3's Fashion-MNIST ``LightningDataModule``, packaged for lessons 4-7 (lesson 3 checks they agree)."""
+"""Lesson 3's Fashion-MNIST ``LightningDataModule``, packaged for lessons 4-8 (a test checks both split alike)."""
 
 from __future__ import annotations
 
