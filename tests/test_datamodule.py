@@ -1,8 +1,12 @@
 import pytest
 import torch
+from pytorch_lightning.utilities.data import _update_dataloader
+from torch.utils.data import DistributedSampler
 
+from helpers.course.trainers import quiet_trainer
 from helpers.data.datamodule import FashionMNISTDataModule, split_sizes
 from helpers.data.standin import StandinSpec
+from helpers.model import FashionCNN
 
 SMALL = StandinSpec(n_train=100, n_test=30, seed=0)
 
@@ -78,3 +82,13 @@ def test_describe_says_which_data_and_how_it_is_split(tmp_path):
 def test_loaders_need_setup(tmp_path):
     with pytest.raises(RuntimeError, match="call setup"):
         make(tmp_path).train_dataloader()
+
+
+def test_lightning_can_give_the_train_loader_a_sampler_of_its_own(tmp_path):
+    """overfit_batches (and several processes) make Lightning rebuild the loader with its own sampler."""
+    module = make(tmp_path, val_split=20)
+    trainer = quiet_trainer(overfit_batches=1, max_epochs=2)
+    trainer.fit(FashionCNN(), datamodule=module)
+    assert trainer.global_step == 2
+    rebuilt = _update_dataloader(module.train_dataloader(), DistributedSampler(module.train_set, 2, 1, shuffle=False))
+    assert [len(labels) for _, labels in rebuilt] == [16, 16, 8]  # rank 1's 40 of the 80 training images

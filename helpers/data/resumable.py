@@ -54,17 +54,21 @@ class EpochShuffleSampler(Sampler[int]):
 class ResumableDataLoader(DataLoader):
     """A shuffling ``DataLoader`` whose position Lightning saves in checkpoints and restores on resume.
 
-    Takes ``DataLoader``'s keyword arguments except ``shuffle``/``sampler``/``batch_sampler``/``generator``.
+    Takes ``DataLoader``'s keyword arguments except ``shuffle``/``batch_sampler``/``generator``. ``sampler`` is for
+    Lightning alone: it rebuilds the loader with a sampler of its own for ``overfit_batches`` (in order) and for
+    several processes (a ``DistributedSampler``); the order is then that sampler's, and a resume restarts the epoch.
     """
 
-    def __init__(self, dataset: Dataset, batch_size: int, seed: int = 0, **kwargs: Any) -> None:
+    def __init__(self, dataset: Dataset, batch_size: int, seed: int = 0, sampler: Any = None, **kwargs: Any) -> None:
         self.epoch_sampler = EpochShuffleSampler(dataset, seed)
-        super().__init__(dataset, batch_size=batch_size, sampler=self.epoch_sampler, **kwargs)
+        super().__init__(dataset, batch_size=batch_size, sampler=sampler or self.epoch_sampler, **kwargs)
         self.batches_yielded = 0
         self._resume_at = 0
 
     def __iter__(self) -> Iterator[Any]:
         # A generator: nothing runs until the first batch is asked for, i.e. after Lightning's set_epoch().
+        if self.sampler is not self.epoch_sampler:  # Lightning's own sampler: its order, from the epoch's start
+            self._resume_at = 0
         self.batches_yielded, self._resume_at = self._resume_at, 0
         self.epoch_sampler.start = self.batches_yielded * self.batch_size
         for batch in super().__iter__():
