@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup course test notebooks sync cross-cpu rehearsal
+.PHONY: setup course test notebooks sync cross-cpu resolve rehearsal
 
 setup: $(STAMP)
 
@@ -36,6 +36,11 @@ sync: setup
 # check every number is bit-identical: the proof behind the numerics profile (tools/course_env.py).
 cross-cpu: setup
 	$(PY) -m tools.cross_cpu
+
+# Maintainers: resolve (not install) the pins for every platform and Python the README lists, one line each
+# (needs the package registry; tools/resolve_platforms.py).
+resolve: setup
+	$(PY) -m tools.resolve_platforms
 
 # Maintainers: the lessons' first cell installing for real on the packages of Colab's TPU image, then of its
 # CPU image, and lessons 1, 5, 6 and 7 running in each (needs the package registry; tools/colab_rehearsal.py).
