@@ -1,5 +1,8 @@
 # The course's two commands (README): `make course` and `make test`. Both set up .venv first (idempotent).
-PYTHON ?= python3
+# .venv is made with the newest Python the pins support (3.13, 3.12, 3.11) that runs here; `make PYTHON=...` wins.
+# A python3.x on PATH that does not run (a pyenv shim for a version not selected) is passed over.
+SUPPORTED_PYTHONS := python3.13 python3.12 python3.11
+PYTHON ?= $(firstword $(foreach python,$(SUPPORTED_PYTHONS),$(shell $(python) -c "" 2>/dev/null && echo $(python))))
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -10,6 +13,8 @@ setup: $(STAMP)
 
 # Re-installs only when the pins or the package definition change; a second run reuses .venv.
 $(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || test -n "$(PYTHON)" || { echo "No Python 3.13, 3.12 or 3.11 runs here: install one \
+	(python.org, Homebrew, apt, pyenv) or name it: make PYTHON=/path/to/python3.13" >&2; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
 	touch $(STAMP)
