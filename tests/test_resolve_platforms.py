@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.resolve_platforms import Resolution, reason, resolve
+from tools.resolve_platforms import SUPPORTED, UNSUPPORTED, Resolution, reason, resolve
 
 NO_TORCH_WHEELS = (
     "Because torch==2.9.0 has no wheels with a matching platform tag (e.g., `macosx_13_0_x86_64`) and you require "
@@ -64,3 +64,8 @@ def test_each_outcome_is_one_line_saying_whether_it_is_expected(resolution: Reso
     assert resolution.ok is ok
     assert says in resolution.line() and f"Python {resolution.python}" in resolution.line()
     assert "\n" not in resolution.line()
+
+
+def test_the_platforms_are_the_readme_s():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert all(label in readme for label in [*SUPPORTED.values(), *UNSUPPORTED.values()])
