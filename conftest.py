@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from tools.course_env import NUMERICS_PROFILE, XLA_CORES, apply_course_env, outputs_reproduce_here
+from tools.course_env import NUMERICS_PROFILE, XLA_CORES, apply_course_env, missing_here, outputs_reproduce_here
 from tools.paths import NOTEBOOKS
 
 if "torch" in sys.modules:  # MKL and OpenMP read their settings once, when torch loads
@@ -27,7 +27,7 @@ def pytest_configure(config):
 def pytest_report_header(config):
     profile = " ".join(f"{name}={value}" for name, value in NUMERICS_PROFILE.items())
     lines = [f"numerics profile (tools/course_env.py), {XLA_CORES} cores per process: {profile}"]
-    return [*lines, NOT_REPRODUCIBLE] if NOT_REPRODUCIBLE else lines
+    return [*lines, *(line for line in (missing_here(), NOT_REPRODUCIBLE) if line)]
 
 
 def pytest_sessionstart(session):

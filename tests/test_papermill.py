@@ -3,6 +3,7 @@
 import papermill
 import pytest
 
+from helpers.xla.device import TORCH_XLA_MISSING, torch_xla_installed
 from tools.paths import NOTEBOOKS, notebook_paths
 from tools.run_course import execute_lesson, final_metrics
 
@@ -89,6 +90,8 @@ def stdout_of(nb):
 @pytest.mark.parametrize("name", sorted(RUNS))
 def test_non_default_parameters(name, tmp_path, data_dir):
     parameters, expected_lines, expected_metrics = RUNS[name]
+    if parameters.get("xla_device") == "CPU" and not torch_xla_installed():
+        pytest.skip(f"{TORCH_XLA_MISSING} test_05_without_xla runs lesson 5 without it.")
     nb = execute(name, tmp_path, {**parameters, "data_source": "standin", "data_dir": data_dir})
     assert any("injected-parameters" in cell.metadata.get("tags", []) for cell in nb.cells)
     text = stdout_of(nb)
@@ -153,11 +156,15 @@ def test_a_run_dir_holding_other_files_is_refused_and_kept(tmp_path, data_dir):
 
 @pytest.mark.parametrize(
     ("xla_device", "reason"),
-    [("TPU", "PJRT_DEVICE=TPU but no TPU chip is attached"), ("off", "xla_device='off'")],
+    [
+        ("TPU", "PJRT_DEVICE=TPU but no TPU chip is attached" if torch_xla_installed() else TORCH_XLA_MISSING),
+        ("off", "xla_device='off'"),
+    ],
 )
 def test_05_without_xla_says_why_and_trains_with_lightning(xla_device, reason, tmp_path, data_dir):
-    """No usable XLA device (as on a Colab GPU or CPU runtime): lesson 5 says why, skips the raw XLA parts and still
-    trains with Lightning on accelerator='auto'. PJRT_DEVICE=TPU is set inside the kernel only."""
+    """No usable XLA device (as on a Colab GPU or CPU runtime, or without torch_xla): lesson 5 says why, skips the
+    raw XLA parts and still trains with Lightning on accelerator='auto'. PJRT_DEVICE=TPU is set inside the kernel
+    only."""
     parameters = {"xla_device": xla_device, "data_source": "standin", "data_dir": data_dir}
     nb = execute("05_xla_tpu.ipynb", tmp_path, parameters)
     text = stdout_of(nb)

@@ -24,9 +24,9 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-pytest.importorskip("torch_xla", reason="torch_xla is not installed (lesson 5 needs it)")
+from helpers.xla.device import TORCH_XLA_MISSING, XLAStatus, require_xla, xla_status
 
-from helpers.xla.device import XLAStatus, require_xla, xla_status  # noqa: E402
+pytest.importorskip("torch_xla", reason=TORCH_XLA_MISSING)
 
 _STATUS = xla_status()
 if not _STATUS.available:

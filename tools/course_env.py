@@ -29,9 +29,12 @@ root from MKL's vector math, whose last bit differs between CPUs (measured), so 
 ``Adam(fused=True)``, whose CPU kernel rounds the square root exactly.
 
 The profile costs speed (PyTorch's portable kernels, one thread): ``python -m tools.cross_cpu --timing``
-measures it. It reproduces on x86-64 machines with at least two cores (every x86-64 CPU that runs the
-pinned numpy has AVX); on other architectures (ARM) the float kernels differ and the committed
-training numbers cannot be reproduced.
+measures it. It reproduces on Linux x86-64 machines with at least two cores and torch_xla (every x86-64
+CPU that runs the pinned numpy has AVX); on other architectures (ARM) the float kernels differ and the
+committed training numbers cannot be reproduced, and other systems were not measured.
+
+**Elsewhere.** Pinning to cores needs ``os.sched_setaffinity`` (Linux only) and torch_xla has wheels for Linux
+x86-64 only: where either is missing, :func:`missing_here` says in one line what is skipped, and the rest runs.
 """
 
 from __future__ import annotations
@@ -43,10 +46,13 @@ import tempfile
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 
+import zmq
+from jupyter_client.localinterfaces import localhost
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import CaselessStrEnum, default
 
 from helpers.course.runtime import avoid_tpu_metadata_lookup
+from helpers.xla.device import TORCH_XLA_MISSING, torch_xla_installed
 
 OFFLINE_ENV = {
     "PJRT_DEVICE": "CPU",  # torch_xla's CPU device, and no "Defaulting to PJRT_DEVICE=CPU" warning
@@ -83,22 +89,41 @@ def apply_course_env(numerics: bool = True) -> None:
         pin_to_cores(XLA_CORES)
 
 
-def pin_to_cores(count: int) -> set[int]:
-    """Let this process (and everything it starts later) use only the first ``count`` cores it may use."""
+def pin_to_cores(count: int) -> set[int] | None:
+    """Let this process (and everything it starts later) use only the first ``count`` cores it may use; None where
+    the system cannot (no ``os.sched_setaffinity``: macOS, Windows)."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
     cores = set(sorted(os.sched_getaffinity(0))[:count])
     os.sched_setaffinity(0, cores)
     return cores
 
 
+def missing_here() -> str | None:
+    """None where the course's Linux-only pieces are all here; otherwise one line: what is skipped, and why."""
+    missing = []
+    if not hasattr(os, "sched_setaffinity"):
+        missing.append("pinning processes to CPU cores (os.sched_setaffinity is Linux-only)")
+    if not torch_xla_installed():
+        missing.append(f"lesson 5's XLA parts and tests: {TORCH_XLA_MISSING}")
+    if not missing:
+        return None
+    return f"Skipped on this {platform.system()} machine: {'; '.join(missing).rstrip('.')}. Everything else runs."
+
+
 def outputs_reproduce_here() -> str | None:
     """None where the committed outputs reproduce; otherwise one line saying what differs and why."""
-    machine = platform.machine()
+    machine, system = platform.machine(), platform.system()
     skipped = "so their strict comparison is skipped here (unit tests and papermill runs still run)."
     if machine not in REPRODUCIBLE_MACHINES:
         return (
             f"This is a {machine} machine: the committed notebook outputs come from x86-64 float kernels; on other "
             f"CPU architectures the training numbers differ from about the 4th digit on, {skipped}"
         )
+    if system != "Linux":
+        return f"This is {system}: the committed notebook outputs were made and checked on Linux only, {skipped}"
+    if not torch_xla_installed():
+        return f"torch_xla is not installed: the committed notebook outputs were made with it (lesson 5), {skipped}"
     if len(os.sched_getaffinity(0)) < XLA_CORES:
         return (
             f"This process may use fewer than {XLA_CORES} cores: torch_xla's CPU results (lesson 5) depend on the "
@@ -113,11 +138,14 @@ def course_pool(workers: int = XLA_CORES) -> ProcessPoolExecutor:
 
 
 class IPCKernelManager(AsyncKernelManager):
-    """Notebook kernels talk over local sockets (IPC), not TCP: no network port, and no ipykernel warning about it."""
+    """Notebook kernels talk over local sockets (IPC), not TCP: no network port, and no ipykernel warning about it.
+    pyzmq's Windows wheels have no IPC: there they talk TCP on the loopback address."""
 
-    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc" if zmq.has("ipc") else "tcp", config=True)
 
     @default("ip")
     def _ip_default(self) -> str:
+        if self.transport != "ipc":
+            return localhost()
         # jupyter_client's default is relative to the working folder, which differs between client and kernel
         return os.path.join(tempfile.gettempdir(), f"lightning-course-kernel-{uuid.uuid4().hex}-ipc")

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from tools.course_env import IPCKernelManager, apply_course_env, course_pool
+from tools.course_env import IPCKernelManager, apply_course_env, course_pool, missing_here
 from tools.paths import NOTEBOOKS, notebook_paths
 
 
@@ -37,6 +37,8 @@ def execute_in_place(path: Path) -> str:
 
 def main() -> None:
     apply_course_env()
+    if missing := missing_here():
+        print(missing, flush=True)
     wanted = set(sys.argv[1:])
     known = {name for path in notebook_paths() for name in (path.name, path.stem)}
     if wanted - known:

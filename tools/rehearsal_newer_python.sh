@@ -4,17 +4,20 @@
 # folder and entered with chroot. Needs root, debootstrap and the Debian and Ubuntu mirrors.
 #
 #   tools/rehearsal_newer_python.sh [3.13|3.12 ...] [--image tpu|cpu]    (default: 3.13 3.12, the TPU image)
+#   tools/rehearsal_newer_python.sh 3.13 --make-test    the README's `make test` under that Python instead
+#                                                       (its environment in /test-venv in the root; apt adds make, ip)
 #
 # Each root file system is kept in $CHROOTS (default /var/tmp/lightning-course-chroots) and reused; the rehearsal's own environment inside it
 # (requirements.txt) is made once. The checkout is bind-mounted at /course, so the last commit is what is served.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-versions=() image=tpu
+versions=() image=tpu make_test=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --image) image=$2; shift 2 ;;
+    --make-test) make_test=1; shift ;;
     3.13|3.12) versions+=("$1"); shift ;;
-    *) echo "unknown argument: $1 (give 3.13, 3.12 and/or --image tpu|cpu)" >&2; exit 2 ;;
+    *) echo "unknown argument: $1 (give 3.13, 3.12, --image tpu|cpu and/or --make-test)" >&2; exit 2 ;;
   esac
 done
 [ ${#versions[@]} -gt 0 ] || versions=(3.13 3.12)
@@ -51,10 +54,16 @@ for version in "${versions[@]}"; do
     chroot "$root" env -i HOME=/root LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
       PIP_DEFAULT_TIMEOUT=180 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_CERT=/etc/ssl/certs/ca-certificates.crt "$@"
   }
-  in_root test -x /tool/bin/python || in_root bash -c \
-    'python3 -m venv /tool && /tool/bin/pip install --quiet -r /course/requirements.txt'
-  in_root bash -c "cd /course && /tool/bin/python -m tools.colab_rehearsal --image $image --python /usr/bin/python3 \
-    --workdir /tmp/rehearsal"
+  if [ "$make_test" = 1 ]; then  # the checkout's .venv belongs to this machine's Python: the root gets its own
+    in_root bash -c 'command -v make >/dev/null && command -v ip >/dev/null ||
+      { apt-get update -qq && apt-get install -y -qq make iproute2 >/dev/null; }'
+    in_root bash -c "cd /course && make test VENV=/test-venv PYTHON=/usr/bin/python3"
+  else
+    in_root test -x /tool/bin/python || in_root bash -c \
+      'python3 -m venv /tool && /tool/bin/pip install --quiet -r /course/requirements.txt'
+    in_root bash -c "cd /course && /tool/bin/python -m tools.colab_rehearsal --image $image --python /usr/bin/python3 \
+      --workdir /tmp/rehearsal"
+  fi
   for m in "${mounts[@]}"; do umount -l "$root/$m" 2>/dev/null || true; done
   trap - EXIT
 done

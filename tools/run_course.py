@@ -16,7 +16,7 @@ import nbformat
 import papermill
 
 from helpers.data.fashion_mnist import DATA_SOURCES
-from tools.course_env import IPCKernelManager, apply_course_env, course_pool
+from tools.course_env import IPCKernelManager, apply_course_env, course_pool, missing_here
 from tools.lesson_metrics import final_metrics, format_metrics, metrics_cell
 from tools.paths import NOTEBOOKS, ROOT, notebook_paths
 
@@ -66,6 +66,8 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "build" / "course")
     args = parser.parse_args()
     apply_course_env()
+    if missing := missing_here():
+        print(missing, flush=True)
     parameters = {} if args.data_source is None else {"data_source": args.data_source}
     args.output.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()

@@ -20,10 +20,19 @@ from helpers.course.params import check, whole
 from helpers.course.runtime import tpu_chips_attached
 
 SUPPORTED_KINDS = ("TPU", "CPU")
+TORCH_XLA_MISSING = (
+    "torch_xla is not installed (it has wheels for Linux x86-64 with Python 3.10 to 3.13 only; "
+    "there: pip install torch-xla of torch's version)."
+)
 _FIX_KIND = (
     "On Colab pick Runtime > Change runtime type > TPU; anywhere else set PJRT_DEVICE=CPU "
     "(before importing torch_xla) to use the CPU XLA device."
 )
+
+
+def torch_xla_installed() -> bool:
+    """True when torch_xla is installed (looked up without importing it, so torch stays unloaded)."""
+    return importlib.util.find_spec("torch_xla") is not None
 
 
 @dataclass(frozen=True)
@@ -73,8 +82,8 @@ def xla_status() -> XLAStatus:
 
 @functools.cache
 def _status(pjrt_device: str | None) -> XLAStatus:
-    if importlib.util.find_spec("torch_xla") is None:
-        return XLAStatus(False, "torch_xla is not installed: pip install torch-xla (same version as torch).")
+    if not torch_xla_installed():
+        return XLAStatus(False, TORCH_XLA_MISSING)
     try:
         torch_xla = importlib.import_module("torch_xla")  # picks a default PJRT_DEVICE when none is set
     except Exception as error:  # a torch/torch_xla version mismatch fails in many ways
