@@ -93,7 +93,9 @@ def local_mlflow_uri(directory: str | Path, environ: MutableMapping[str, str] = 
     timestamped lines about creating its database, and Lightning's warning that the experiment is new.
     """
     environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    import mlflow  # configures its own logger when imported: quiet it after that
+
+    logging.getLogger(mlflow.__name__).setLevel(logging.WARNING)
     lightning_mlflow = logging.getLogger("pytorch_lightning.loggers.mlflow")
     if not any(isinstance(existing, _NewExperimentNote) for existing in lightning_mlflow.filters):
         lightning_mlflow.addFilter(_NewExperimentNote())

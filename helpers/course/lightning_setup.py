@@ -9,12 +9,22 @@
 - Two kinds of Lightning info lines are dropped, and nothing else: the "💡 Tip" lines advertising its paid
   integrations (litlogger, litmodels), and the note that a ``ModelSummary`` passed in ``callbacks`` replaces the
   default one (the lessons pass one on purpose, so the summary looks the same with or without ``rich``).
+- Paths say the same on every machine: a file under the notebook's folder is named relative to it in Lightning's
+  info lines ("Restoring states from the checkpoint path at runs/..."), and a warning from an installed library
+  names its file from the package (``pytorch_lightning/...``), not from where Python installed it.
+- Paths read the same on every machine: a file under the notebook's folder is named relative to it in Lightning's
+  info lines ("Restoring states from the checkpoint path at runs/..."), and a warning from an installed library
+  names its file from its package (``pytorch_lightning/...``), not from where Python installed it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import warnings
+from collections.abc import Callable
+from typing import Any
 
 from helpers.course.runtime import avoid_tpu_metadata_lookup
 
@@ -23,15 +33,35 @@ DROPPED = ("💡 Tip", "Trainer already configured with model summary callbacks"
 
 
 class DropLightningNoise(logging.Filter):
-    """Drops Lightning's integration tips and its note about a ``ModelSummary`` passed in; keeps the rest."""
+    """Drops Lightning's integration tips and its note about a ``ModelSummary`` passed in; names files under the
+    notebook's folder relative to it; keeps the rest."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith(DROPPED)
+        if str(record.msg).startswith(DROPPED):
+            return False
+        record.msg, record.args = record.getMessage().replace(os.getcwd() + os.sep, ""), ()
+        return True
+
+
+def _from_package(format_warning: Callable[..., str]) -> Callable[..., str]:
+    """``format_warning`` (Python's, or Lightning's), naming an installed library's file from its package."""
+
+    def formatted(message: Any, category: type[Warning], filename: str, lineno: int, line: str | None = None) -> str:
+        text = format_warning(message, category, filename, lineno, line)
+        for installed in ("site-packages", "dist-packages"):
+            head, found, tail = filename.partition(os.sep + installed + os.sep)
+            if found:
+                return text.replace(filename, tail, 1)
+        return text
+
+    formatted.from_package = True
+    return formatted
 
 
 def prepare_lightning() -> None:
     """Keep torch_xla's TPU probe off the network where no TPU is attached; send Lightning's info lines to stdout
-    without its noise. Call it after ``import pytorch_lightning``; calling it again changes nothing."""
+    without its noise; name files the same way on every machine. Call it after ``import pytorch_lightning``;
+    calling it again changes nothing."""
     avoid_tpu_metadata_lookup()
     for name in LIGHTNING_LOGGERS:
         for handler in logging.getLogger(name).handlers:
@@ -39,3 +69,5 @@ def prepare_lightning() -> None:
                 handler.setStream(sys.stdout)
             if not any(isinstance(existing, DropLightningNoise) for existing in handler.filters):
                 handler.addFilter(DropLightningNoise())
+    if not getattr(warnings.formatwarning, "from_package", False):
+        warnings.formatwarning = _from_package(warnings.formatwarning)

@@ -1,0 +1,30 @@
+"""What every lesson does before its first Trainer (helpers.course.lightning_setup)."""
+
+import logging
+import os
+import warnings
+
+from helpers.course.lightning_setup import DropLightningNoise, prepare_lightning
+
+
+def record(message: str) -> logging.LogRecord:
+    return logging.LogRecord("pytorch_lightning", logging.INFO, __file__, 1, message, (), None)
+
+
+def test_info_lines_name_files_under_the_notebook_folder_relative_to_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    note = record(f"Restoring states from the checkpoint path at {os.getcwd()}/runs/04/checkpoints/last.ckpt")
+    assert DropLightningNoise().filter(note)
+    assert note.getMessage() == "Restoring states from the checkpoint path at runs/04/checkpoints/last.ckpt"
+    assert not DropLightningNoise().filter(record("💡 Tip: try litlogger"))
+
+
+def test_warnings_name_an_installed_librarys_file_from_its_package():
+    prepare_lightning()
+    prepare_lightning()  # a second call changes nothing
+    installed = "/opt/python/lib/python3.11/site-packages/pytorch_lightning/trainer/connectors/data_connector.py"
+    text = warnings.formatwarning("We are turning off the shuffling", UserWarning, installed, 260)
+    assert text.startswith("pytorch_lightning/trainer/connectors/data_connector.py:260: ")
+    assert "site-packages" not in text and "We are turning off the shuffling" in text
+    own = warnings.formatwarning("mine", UserWarning, "/home/me/notebook.py", 3)
+    assert own.startswith("/home/me/notebook.py:3: UserWarning: mine")
