@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+SITE_STAMP := $(VENV)/.site-installed
 
-.PHONY: setup course test notebooks sync cross-cpu rehearsal
+.PHONY: setup course test notebooks sync cross-cpu rehearsal site
 
 setup: $(STAMP)
 
@@ -13,6 +14,11 @@ $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
 	touch $(STAMP)
+
+# The website's packages (requirements-site.txt) in the same .venv.
+$(SITE_STAMP): requirements-site.txt $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-site.txt
+	touch $(SITE_STAMP)
 
 # Execute every lesson headless with papermill into build/course/ and print a summary table.
 course: setup
@@ -42,3 +48,7 @@ cross-cpu: setup
 rehearsal: setup
 	$(PY) -m tools.colab_rehearsal --image tpu
 	$(PY) -m tools.colab_rehearsal --image cpu
+
+# The course as a static website in build/site/ (Sphinx + myst-nb), from the committed notebooks without executing them.
+site: $(SITE_STAMP)
+	$(PY) -m tools.build_site

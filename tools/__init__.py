@@ -10,4 +10,7 @@
 - ``colab_rehearsal``    ``make rehearsal``: the lessons' first cell installing for real on a Colab image's packages
 - ``rehearsal_newer_python.sh`` the same rehearsal under Python 3.13 and 3.12 (debootstrapped Debian and Ubuntu)
 - ``without_network.sh`` run a command with only loopback networking
+- ``build_site``         ``make site``: the course as a static website in build/site/, from the committed notebooks
+- ``site_lessons``       the lessons as the site shows them (its badge, finished outputs, a link to the next lesson)
+- ``site_pages``         the site's sources: the README as landing page, the lessons, the solutions, MAINTAINERS.md
 """
