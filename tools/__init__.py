@@ -13,4 +13,5 @@
 - ``build_site``         ``make site``: the course as a static website in build/site/, from the committed notebooks
 - ``site_lessons``       the lessons as the site shows them (its badge, finished outputs, a link to the next lesson)
 - ``site_pages``         the site's sources: the README as landing page, the lessons, the solutions, MAINTAINERS.md
+- ``site_check``         ``make site-check``: every page of the site in headless Chromium, screenshots
 """
