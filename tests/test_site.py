@@ -30,7 +30,7 @@ def test_the_lessons_are_the_notebooks_titled_by_their_first_heading():
         assert lesson.title.startswith(f"Lesson {number} · ")
 
 
-def test_the_landing_page_the_readme_lists_every_lesson():
+def test_the_landing_page_lists_every_lesson():  # it is the README
     readme = (ROOT / "README.md").read_text()
     assert [path.name for path in notebook_paths() if f"](notebooks/{path.name})" not in readme] == []
 
@@ -119,12 +119,19 @@ def test_a_code_cell_whose_output_the_page_lacks_is_found():
 def test_a_lesson_page_needs_its_colab_badge_and_the_next_lesson(tmp_path):
     lesson = write_lesson(tmp_path, "01_a.ipynb", "Lesson 1 · A", [])
     after = write_lesson(tmp_path, "02_b.ipynb", "Lesson 2 · B", [])
-    facts = PageFacts(ids=set(), links=[], broken_images=[], badge_links=[], cells=[ShownCell("", 0)])
+    facts = PageFacts(
+        ids=set(),
+        links=["notebooks/02_b.html"],
+        article_links=[],
+        broken_images=[],
+        badge_links=[],
+        cells=[ShownCell("", 0)],
+    )  # the sidebar's link to the next lesson does not count: the page's text must have one
     assert lesson_problems(lesson, after, facts) == [
         f"no Open-in-Colab badge linking to {lesson.colab_url}",
         "no link to the next lesson, notebooks/02_b.html",
     ]
-    facts.badge_links, facts.links = [lesson.colab_url], ["notebooks/02_b.html#top"]
+    facts.badge_links, facts.article_links = [lesson.colab_url], ["notebooks/02_b.html#top"]
     assert lesson_problems(lesson, after, facts) == []
 
 

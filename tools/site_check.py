@@ -30,12 +30,16 @@ from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import nbformat
 
 from tools.paths import ROOT, SITE
-from tools.site_lessons import Lesson, finished_outputs, lessons
+from tools.site_lessons import Lesson, finished_outputs, lessons, with_next
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Route
 
 SCREENSHOTS = ROOT / "build" / "site-screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
@@ -47,9 +51,11 @@ COLLECT = """async () => {
   images.forEach((img) => { img.loading = "eager"; });
   await Promise.all(images.map((img) => img.decode().catch(() => null)));
   const links = [...document.querySelectorAll("a[href]")];
+  const article = document.querySelector("article") || document.body;  // the page's own text, without navigation
   return {
     ids: [...document.querySelectorAll("[id]")].map((e) => e.id),
     links: links.map((a) => a.href),
+    article_links: [...article.querySelectorAll("a[href]")].map((a) => a.href),
     broken_images: images.filter((img) => img.naturalWidth === 0).map((img) => img.getAttribute("src")),
     badge_links: links.filter((a) => [...a.querySelectorAll("img")].some((img) => img.naturalWidth > 0))
                       .map((a) => a.href),
@@ -72,10 +78,12 @@ class ShownCell:
 
 @dataclass
 class PageFacts:
-    """What a page holds, its links made relative to the site's root (``notebooks/02_x.html#anchor``)."""
+    """What a page holds, its links made relative to the site's root (``notebooks/02_x.html#anchor``);
+    ``article_links``: those in the page's own text, not in the navigation around it."""
 
     ids: set[str]
     links: list[str]
+    article_links: list[str]
     broken_images: list[str]
     badge_links: list[str]
     cells: list[ShownCell]
@@ -147,7 +155,7 @@ def lesson_problems(lesson: Lesson, lesson_after: Lesson | None, facts: PageFact
     problems = []
     if lesson.colab_url not in facts.badge_links:
         problems.append(f"no Open-in-Colab badge linking to {lesson.colab_url}")
-    if lesson_after and lesson_after.page not in (link.partition("#")[0] for link in facts.links):
+    if lesson_after and lesson_after.page not in (link.partition("#")[0] for link in facts.article_links):
         problems.append(f"no link to the next lesson, {lesson_after.page}")
     return problems + missing_outputs(nbformat.read(lesson.notebook, as_version=4), facts.cells)
 
@@ -169,21 +177,21 @@ def served(site: Path) -> Iterator[str]:
             server.shutdown()
 
 
-def site_path(url: str) -> str | None:
-    """A URL on the site as a path from its root (with its ``#anchor``), or None for another host's."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.hostname != "127.0.0.1":
+def site_path(url: str, origin: str) -> str | None:
+    """A URL on the site as a path from its root (with its ``#anchor``), or None for another site's."""
+    if not url.startswith(f"{origin}/"):
         return None
+    parts = urlsplit(url)
     path = unquote(parts.path).lstrip("/")
     path = path + "index.html" if path == "" or path.endswith("/") else path
     return f"{path}#{unquote(parts.fragment)}" if parts.fragment else path
 
 
-def visit(page, origin: str, name: str) -> tuple[PageFacts | None, list[str]]:  # page: a Playwright Page
+def visit(page: Page, origin: str, name: str) -> tuple[PageFacts | None, list[str]]:
     """Load the site's page ``name``; return what it holds and what went wrong while loading."""
     problems: list[str] = []
 
-    def route(request_route) -> None:
+    def route(request_route: Route) -> None:
         if request_route.request.url.startswith((origin, "data:")):
             request_route.continue_()
         else:
@@ -202,7 +210,8 @@ def visit(page, origin: str, name: str) -> tuple[PageFacts | None, list[str]]:  
     raw = page.evaluate(COLLECT)
     facts = PageFacts(
         ids=set(raw["ids"]),
-        links=[path for path in map(site_path, raw["links"]) if path],
+        links=[path for url in raw["links"] if (path := site_path(url, origin))],
+        article_links=[path for url in raw["article_links"] if (path := site_path(url, origin))],
         broken_images=[src or "(no src)" for src in raw["broken_images"]],
         badge_links=raw["badge_links"],
         cells=[ShownCell(**cell) for cell in raw["cells"]],
@@ -230,7 +239,7 @@ def check_site(site: Path, course: list[Lesson], screenshots: Path, docs_image: 
         raise SystemExit("chromium not found: apt-get install chromium (Debian's package; Playwright drives it)")
     files = site_files(site)
     pages = html_pages(files)
-    lesson_pages = {lesson.page: (lesson, after) for lesson, after in zip(course, [*course[1:], None])}
+    lesson_pages = {lesson.page: (lesson, after) for lesson, after in with_next(course)}
     shutil.rmtree(screenshots, ignore_errors=True)
     screenshots.mkdir(parents=True)
     problems, links, ids = [], {}, {}
@@ -267,7 +276,7 @@ def main() -> int:
     for problem in problems:
         print(problem)
     pages = len(html_pages(site_files(args.site)))
-    verdict = f"{len(problems)} problems" if problems else "ok"
+    verdict = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}" if problems else "ok"
     print(f"site-check: {pages} pages in Chromium in {time.perf_counter() - start:.0f} s: {verdict}")
     return 1 if problems else 0
 

@@ -60,6 +60,11 @@ def lessons(paths: list[Path] | None = None) -> list[Lesson]:
     ]
 
 
+def with_next(course: list[Lesson]) -> list[tuple[Lesson, Lesson | None]]:
+    """Each lesson with the one after it (None after the last)."""
+    return list(zip(course, [*course[1:], None]))
+
+
 def site_badges(markdown: str) -> str:
     """Colab badges showing the site's own badge image instead of Google's."""
     return markdown.replace(COLAB_BADGE_IMAGE, SITE_BADGE)

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 from tools.paths import ROOT, SOLUTIONS, course_config
-from tools.site_lessons import SITE_BADGE, Lesson, lessons, site_badges, site_notebook
+from tools.site_lessons import SITE_BADGE, Lesson, lessons, site_badges, site_notebook, with_next
 from tools.sync import GITHUB
 
 SITE_SOURCES = ROOT / "build" / "site-src"
@@ -74,7 +74,7 @@ def stage(dest: Path = SITE_SOURCES) -> list[Lesson]:
     """Write the site's sources into ``dest`` (emptied first); return the lessons."""
     shutil.rmtree(dest, ignore_errors=True)
     course = lessons()
-    for lesson, lesson_after in zip(course, [*course[1:], None]):
+    for lesson, lesson_after in with_next(course):
         (dest / lesson.source).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(site_notebook(lesson, lesson_after), dest / lesson.source)
         if lesson.solutions.exists():
