@@ -6,8 +6,9 @@ PYTHON ?= $(firstword $(foreach python,$(SUPPORTED_PYTHONS),$(shell $(python) -c
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+SITE_STAMP := $(VENV)/.site-installed
 
-.PHONY: setup course test notebooks sync cross-cpu resolve rehearsal
+.PHONY: setup course test notebooks sync cross-cpu resolve rehearsal site site-check
 
 setup: $(STAMP)
 
@@ -19,12 +20,17 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
 	touch $(STAMP)
 
+# The website's packages (requirements-site.txt) in the same .venv; make test needs them for tests/test_site.py.
+$(SITE_STAMP): requirements-site.txt $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-site.txt
+	touch $(SITE_STAMP)
+
 # Execute every lesson headless with papermill into build/course/ and print a summary table.
 course: setup
 	$(PY) -m tools.run_course
 
 # Lint (code and notebooks), then unit tests + strict nbval + papermill runs, with no network when possible.
-test: setup
+test: setup $(SITE_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check --quiet .
 	tools/without_network.sh $(PY) -m pytest
@@ -52,3 +58,12 @@ resolve: setup
 rehearsal: setup
 	$(PY) -m tools.colab_rehearsal --image tpu
 	$(PY) -m tools.colab_rehearsal --image cpu
+
+# The course as a static website in build/site/ (Sphinx + myst-nb), from the committed notebooks without executing them.
+site: $(SITE_STAMP)
+	$(PY) -m tools.build_site
+
+# Open every page of build/site/ in headless Chromium (Debian's chromium package) and fail on a broken page, image,
+# link, console error, missing Colab badge or missing output; screenshots in build/site-screenshots/.
+site-check: $(SITE_STAMP)
+	$(PY) -m tools.site_check

@@ -11,4 +11,8 @@
 - ``resolve_platforms``  ``make resolve``: the pinned environment resolved (not installed) for each platform and Python
 - ``rehearsal_newer_python.sh`` the same rehearsal under Python 3.13 and 3.12 (debootstrapped Debian and Ubuntu)
 - ``without_network.sh`` run a command with only loopback networking
+- ``build_site``         ``make site``: the course as a static website in build/site/, from the committed notebooks
+- ``site_lessons``       the lessons as the site shows them (its badge, finished outputs, a link to the next lesson)
+- ``site_pages``         the site's sources: the README as landing page, the lessons, the solutions, MAINTAINERS.md
+- ``site_check``         ``make site-check``: every page of the site in headless Chromium, screenshots
 """

@@ -8,6 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SOLUTIONS = ROOT / "solutions"
+SITE = ROOT / "build" / "site"  # the course website: make site builds it, make site-check checks it
 
 
 def notebook_paths() -> list[Path]:

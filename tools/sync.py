@@ -25,6 +25,7 @@ BADGE = re.compile(r"https://colab\.research\.google\.com/github/[^)\s]+/noteboo
 
 
 GITHUB, RAW_GITHUB = "https://github.com", "https://raw.githubusercontent.com"
+COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
 
 def requirements_url(cfg: dict[str, str], raw: str = RAW_GITHUB) -> str:
@@ -43,7 +44,7 @@ def badge_url(cfg: dict[str, str], notebook: str) -> str:
 
 def badge(cfg: dict[str, str], notebook: str) -> str:
     """The Markdown of an Open-in-Colab badge for ``notebook``."""
-    return f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({badge_url(cfg, notebook)})"
+    return f"[![Open in Colab]({COLAB_BADGE_IMAGE})]({badge_url(cfg, notebook)})"
 
 
 def bootstrap_cell(cfg: dict[str, str], github: str = GITHUB) -> str:
