@@ -67,8 +67,12 @@ LIGHTNING_SOURCES = [
     "pyproject.toml",
     "environment.yml",
     "helpers/course/colab.py",
-    *sorted(path.name for path in ROOT.glob("requirements*.txt")),
+    *sorted(path.name for path in ROOT.glob("requirements*.txt") if "lightning" in path.read_text()),
 ]
+
+
+def test_the_course_and_colab_requirements_are_among_the_files_checked():
+    assert {"requirements.txt", "requirements-colab.txt"} <= set(LIGHTNING_SOURCES)
 
 
 @pytest.mark.parametrize("path", LIGHTNING_SOURCES)
