@@ -88,7 +88,8 @@ def test_lightning_can_give_the_train_loader_a_sampler_of_its_own(tmp_path):
     """overfit_batches (and several processes) make Lightning rebuild the loader with its own sampler."""
     module = make(tmp_path, val_split=20)
     trainer = quiet_trainer(overfit_batches=1, max_epochs=2)
-    trainer.fit(FashionCNN(), datamodule=module)
+    with pytest.warns(UserWarning, match="turning off the train dataloader shuffling"):
+        trainer.fit(FashionCNN(), datamodule=module)
     assert trainer.global_step == 2
     rebuilt = _update_dataloader(module.train_dataloader(), DistributedSampler(module.train_set, 2, 1, shuffle=False))
     assert [len(labels) for _, labels in rebuilt] == [16, 16, 8]  # rank 1's 40 of the 80 training images
