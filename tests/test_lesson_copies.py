@@ -86,7 +86,7 @@ def test_lesson7_model_is_lesson4s_network_in_another_layout():
     article_style.load_state_dict(dict(zip(article_style.state_dict(), lesson4.state_dict().values())))
     images = torch.randn(4, 1, 28, 28)
     assert sum(p.numel() for p in article_style.parameters()) == sum(p.numel() for p in lesson4.parameters())
-    assert torch.equal(article_style.net(images), lesson4(images))
+    assert torch.equal(article_style(images), lesson4(images))
 
 
 def test_lesson_code_names_a_missing_definition():

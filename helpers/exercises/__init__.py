@@ -3,7 +3,8 @@
 One module per lesson (``lesson1`` ... ``lesson7``). A checker never raises: it returns a :class:`Verdict`,
 which a notebook shows as plain text ("Correct: ..." or "Not yet: ..."), and ``verdict.passed`` is the
 answer for code. Reference solutions live in the repository's ``solutions/`` folder; ``tests/test_exercises.py``
-runs each one through its checker, and each checker on wrong answers it must reject.
+runs each one, and a second, differently written correct answer, through its checker, and each checker on a table
+of wrong answers it must reject with the words a learner should read.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import torch
 
 
 class Wrong(Exception):
@@ -35,9 +38,13 @@ def verdict(exercise: str, checks: Callable[[], str]) -> Verdict:
     """Run ``checks`` (which returns what was confirmed, or raises :class:`Wrong`) and turn it into a Verdict.
 
     An exception from the learner's own code is reported with its type, message and the line it came from.
+    ``checks`` runs with torch's global random numbers seeded with 0, and put back as they were afterwards: a
+    checker gives the same verdict every time, and leaves the notebook's random numbers alone.
     """
     try:
-        confirmed = checks()
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            confirmed = checks()
     except Wrong as wrong:
         return Verdict(False, f"Not yet ({exercise}): {wrong}")
     except Exception as error:  # the learner's code failed: say where, in one line
@@ -52,3 +59,8 @@ def expect(condition: bool, message: str) -> None:
     """Raise :class:`Wrong` with ``message`` unless ``condition`` holds."""
     if not condition:
         raise Wrong(message)
+
+
+def same_tensor(value: object, expected: torch.Tensor) -> bool:
+    """Whether ``value`` is a tensor of ``expected``'s dtype, shape and values (``torch.equal`` ignores the dtype)."""
+    return torch.is_tensor(value) and value.dtype == expected.dtype and torch.equal(value, expected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from sklearn.datasets import make_classification
 from torch.utils.data import Dataset
@@ -36,12 +37,15 @@ def check_fashion_dicts(fashion_dicts: type[Dataset], source: Dataset) -> Verdic
 
 def check_standardized_table(standardized_table: type[Dataset]) -> Verdict:
     """``standardized_table(X, y)`` standardizes every feature with the mean and std of ``X`` and keeps them as
-    ``stats``; ``standardized_table(X2, y2, stats=train.stats)`` standardizes with another dataset's stats."""
+    ``stats``; ``standardized_table(X2, y2, stats=train.stats)`` standardizes with another dataset's stats. ``X``
+    itself stays unchanged."""
 
     def checks() -> str:
         X, y = make_classification(n_samples=400, n_features=6, random_state=0)
         X = X * [1, 10, 100, 0.1, 5, 2] + [3, -2, 50, 0, 1, 7]  # features on very different scales
+        given = X.copy()
         train = standardized_table(X[:300], y[:300])
+        expect(np.array_equal(X, given), "standardizing changed the array it was given: work on a copy (torch.tensor)")
         expect(len(train) == 300, f"len() is {len(train)} for 300 rows")
         keys = sorted(train[0])
         expect(keys == ["features", "target"], f"items have keys {keys}: use 'features' and 'target'")
@@ -51,8 +55,12 @@ def check_standardized_table(standardized_table: type[Dataset]) -> Verdict:
         spread = features.std(0, unbiased=False)  # a sample std (unbiased) gives 0.9983 here: both are fine
         expect(bool((spread - 1).abs().max() < 3e-3), "the training features' standard deviations are not 1")
         expect(hasattr(train, "stats"), "keep the (mean, std) you used in an attribute named stats")
-        test = standardized_table(X[300:], y[300:], stats=train.stats)
         mean, std = (torch.as_tensor(value, dtype=torch.float32) for value in train.stats)
+        rows = torch.as_tensor(X[:300], dtype=torch.float32)
+        stds = (rows.std(0, unbiased=False), rows.std(0))
+        kept = torch.allclose(mean, rows.mean(0), atol=1e-6) and any(torch.allclose(std, s, rtol=1e-4) for s in stds)
+        expect(kept, "stats must be (mean, std) of the training rows, one value per feature")
+        test = standardized_table(X[300:], y[300:], stats=train.stats)
         expected = (torch.as_tensor(X[300], dtype=torch.float32) - mean) / std
         same = torch.allclose(test[0]["features"], expected, atol=1e-5)
         expect(same, "a dataset given stats= must standardize with those, not with its own rows' mean and std")

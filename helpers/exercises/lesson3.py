@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset
@@ -22,14 +23,16 @@ class _Rows(Dataset):
         return {"features": torch.full((3,), float(index)), "target": torch.tensor(index % 2)}
 
 
-def _rows_of(loader: DataLoader) -> list[int]:
-    return [int(value) for batch in loader for value in batch["features"][:, 0]]
+def _rows_of(rows: DataLoader | Dataset) -> list[int]:
+    """The row numbers (the first feature) a loader yields or a dataset holds, in order."""
+    batches = rows if isinstance(rows, DataLoader) else [rows[i] for i in range(len(rows))]
+    return [int(value) for batch in batches for value in torch.atleast_2d(batch["features"])[:, 0]]
 
 
 def check_tabular_datamodule(tabular_datamodule: type[pl.LightningDataModule]) -> Verdict:
     """``tabular_datamodule(dataset, batch_size, val_fraction, seed)``: after ``setup("fit")``, ``train_set`` and
-    ``val_set`` split ``dataset`` by ``val_fraction``, the same way for the same seed; the train loader shuffles,
-    the validation loader does not."""
+    ``val_set`` split ``dataset`` by ``val_fraction``, the same way for the same seed; the train loader shuffles
+    ``train_set`` in batches of ``batch_size``, the validation loader yields ``val_set`` in its order."""
 
     def checks() -> str:
         def fitted(seed: int, fraction: float = 0.2) -> pl.LightningDataModule:
@@ -43,18 +46,46 @@ def check_tabular_datamodule(tabular_datamodule: type[pl.LightningDataModule]) -
         train, val = _rows_of(module.train_dataloader()), _rows_of(module.val_dataloader())
         expect(sorted(train + val) == list(range(100)), "train and validation rows overlap or miss some rows")
         expect(val == _rows_of(fitted(0).val_dataloader()), "the same seed gave another split: seed random_split")
-        expect(val != _rows_of(fitted(1).val_dataloader()), "seeds 0 and 1 gave the same split")
+        expect(val != _rows_of(fitted(1).val_dataloader()), "seeds 0 and 1 gave the same split: use the seed")
         expect(len(fitted(0, 0.5).val_set) == 50, "val_fraction=0.5 did not give 50 validation rows")
-        expect(_rows_of(module.val_dataloader()) == val, "the validation order changes between passes: don't shuffle")
-        expect(train != sorted(train), "the train loader yields rows in order: shuffle it")
+        expect(val == _rows_of(module.val_set), "the validation loader shuffles val_set: keep shuffle=False there")
+        expect(train != _rows_of(module.train_set), "the train loader yields train_set in order: shuffle=True")
+        batch = len(next(iter(module.train_dataloader()))["features"])
+        expect(batch == 16, f"a train batch holds {batch} rows for batch_size=16: pass batch_size to the loaders")
         return "a seeded 80/20 split, a shuffled train loader and an ordered validation loader"
 
     return verdict("TabularDataModule", checks)
 
 
+def _numeric(line: str) -> bool:
+    """Whether a CSV line holds only numbers."""
+    try:
+        [float(value) for value in line.split(",")]
+    except ValueError:
+        return False
+    return True
+
+
+def _write_known_rows(csv: Path) -> np.ndarray:
+    """Overwrite ``csv`` (as prepare_data wrote it: same columns, a header line kept) with 50 known rows, and return
+    them: row i holds ``i + column / 10`` in each feature column and ``i % 2`` in the last, the target."""
+    lines = csv.read_text().splitlines()
+    header = lines[:1] if lines and not _numeric(lines[0]) else []
+    expect(len(lines) > len(header), "prepare_data() wrote an empty table.csv: write the rows into it")
+    first = lines[len(header)]
+    expect(_numeric(first), "table.csv is not numbers and commas: numpy.savetxt(path, rows, delimiter=',')")
+    columns = len(first.split(","))
+    expect(columns >= 2, "table.csv needs feature columns and the target in the last column")
+    table = np.arange(50)[:, None] + np.arange(columns) / 10
+    table[:, -1] = np.arange(50) % 2
+    np.savetxt(csv, table, delimiter=",", header="".join(header), comments="")
+    return table
+
+
 def check_csv_datamodule(csv_datamodule: type[pl.LightningDataModule]) -> Verdict:
     """``csv_datamodule(folder, batch_size)``: ``prepare_data`` writes ``folder/table.csv`` once (as on one process
-    per machine); ``setup("fit")`` reads it, also on a fresh module whose ``prepare_data`` never ran."""
+    per machine); ``setup("fit")`` reads it, also on a fresh module whose ``prepare_data`` never ran, and splits its
+    rows into ``train_set`` and ``val_set``."""
 
     def checks() -> str:
         with tempfile.TemporaryDirectory() as folder:
@@ -64,15 +95,35 @@ def check_csv_datamodule(csv_datamodule: type[pl.LightningDataModule]) -> Verdic
             written = csv.stat().st_mtime_ns
             csv_datamodule(folder, batch_size=8).prepare_data()
             expect(csv.stat().st_mtime_ns == written, "a second prepare_data() rewrote table.csv: write it only once")
+            table = _write_known_rows(csv)  # setup must read these, not rows of its own
             other_process = csv_datamodule(folder, batch_size=8)  # like another GPU's process: prepare_data not run
             other_process.setup("fit")
-            batch = next(iter(other_process.train_dataloader()))
+            split = [getattr(other_process, name, None) for name in ("train_set", "val_set")]
             expect(
-                isinstance(batch, dict) and sorted(batch) == ["features", "target"],
-                "train batches must be dicts of 'features' and 'target'",
+                None not in split, "setup() must set train_set and val_set (on a fresh module too): read the CSV there"
             )
+            sizes = [len(rows) for rows in split]
+            expect(
+                sum(sizes) == len(table) and 0 not in sizes,
+                f"train_set and val_set hold {sizes[0]} + {sizes[1]} rows, but table.csv {len(table)}: "
+                "split table.csv's rows between them",
+            )
+            items = [rows[i] for rows in split for i in range(len(rows))]
+            expect(
+                all(isinstance(item, dict) and sorted(item) == ["features", "target"] for item in items),
+                "rows must be dicts of 'features' and 'target'",
+            )
+            features = torch.stack([torch.as_tensor(item["features"], dtype=torch.float64) for item in items])
+            targets = torch.stack([torch.as_tensor(item["target"]) for item in items])
+            order = features[:, 0].argsort()
+            read = features.shape == (len(table), table.shape[1] - 1) and torch.allclose(
+                torch.column_stack([features[order], targets[order]]).double(), torch.from_numpy(table), atol=1e-5
+            )
+            expect(read, "the rows are not table.csv's: read it in setup (features: every column but the last)")
+            expect(targets.dtype == torch.long, f"'target' is {targets.dtype}: make it a torch.long tensor")
+            batch = next(iter(other_process.train_dataloader()))
+            expect(isinstance(batch, dict), "train batches must be dicts of 'features' and 'target'")
             expect(len(batch["features"]) == 8, f"a train batch holds {len(batch['features'])} rows, not 8")
-            rows = len(other_process.train_set) + len(other_process.val_set)
-        return f"table.csv written once by prepare_data; setup alone read its {rows} rows"
+        return f"table.csv written once by prepare_data; setup alone read its {len(table)} rows, split {sizes}"
 
     return verdict("CsvDataModule", checks)

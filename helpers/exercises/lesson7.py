@@ -40,6 +40,7 @@ def check_build_trainer(build_trainer: Callable[[str, int], pl.Trainer]) -> Verd
                 (save.monitor, save.mode) == ("val_acc", "max"),
                 f"ModelCheckpoint keeps the best by {save.monitor!r} ({save.mode}): use val_acc with mode 'max'",
             )
+            expect(save.save_top_k != 0, "save_top_k=0 keeps no best checkpoint: leave it at 1")
             checkpoints = [c for c in trainer.callbacks if isinstance(c, ModelCheckpoint)]
             expect(any(c.save_last for c in checkpoints), "also keep last.ckpt: save_last=True on a ModelCheckpoint")
             for checkpoint in checkpoints:
@@ -56,20 +57,27 @@ def check_build_trainer(build_trainer: Callable[[str, int], pl.Trainer]) -> Verd
 
 def check_per_class_accuracy(per_class_accuracy: Callable[[torch.Tensor], torch.Tensor]) -> Verdict:
     """``per_class_accuracy(matrix)``: for a confusion matrix (rows: true class, columns: predicted class), the
-    share of each class's images that were predicted right, as a float tensor; 0 for a class with no image."""
+    share of each class's images that were predicted right, as a float tensor; 0 for a class with no image. Tried on
+    two matrices, which must stay unchanged."""
 
     def checks() -> str:
-        matrix = torch.tensor([[8, 2, 0], [1, 3, 0], [0, 0, 0]])
-        result = per_class_accuracy(matrix)
-        expect(torch.is_tensor(result) and result.is_floating_point(), "return a float tensor, one value per class")
-        expect(result.shape == (3,), f"shape {tuple(result.shape)} for 3 classes, expected (3,)")
-        expect(not bool(result.isnan().any()), "a class with no image gave nan: return 0 for it")
-        expected = torch.tensor([0.8, 0.75, 0.0])
-        expect(
-            torch.allclose(result, expected),
-            f"got {result.tolist()}, expected {expected.tolist()}: right "
-            "predictions (the diagonal) over each row's total",
+        cases = (
+            (torch.tensor([[8, 2, 0], [1, 3, 0], [0, 0, 0]]), torch.tensor([0.8, 0.75, 0.0])),
+            (torch.tensor([[0, 5, 1, 0], [2, 2, 0, 0], [0, 0, 9, 1], [3, 0, 0, 1]]), torch.tensor([0, 0.5, 0.9, 0.25])),
         )
+        for matrix, expected in cases:
+            given = matrix.clone()
+            result = per_class_accuracy(matrix)
+            expect(torch.equal(matrix, given), "per_class_accuracy changed the matrix it was given: compute on a copy")
+            expect(torch.is_tensor(result) and result.is_floating_point(), "return a float tensor, one value per class")
+            shape = tuple(expected.shape)
+            expect(result.shape == shape, f"shape {tuple(result.shape)} for {shape[0]} classes, expected {shape}")
+            expect(not bool(result.isnan().any()), "a class with no image gave nan: return 0 for it")
+            expect(
+                torch.allclose(result.float(), expected),
+                f"got {result.tolist()}, expected {expected.tolist()}: right "
+                "predictions (the diagonal) over each row's total",
+            )
         return "the diagonal over each row's total, 0 for an empty class"
 
     return verdict("per_class_accuracy", checks)
