@@ -89,22 +89,12 @@ def ensure_writable_dir(path: str | Path) -> Path:
 def local_mlflow_uri(directory: str | Path, environ: MutableMapping[str, str] = os.environ) -> str:
     """``sqlite:///<directory>/mlflow.db`` (absolute) for ``MLFlowLogger(tracking_uri=...)``.
 
-    Also turns MLflow's telemetry off, and keeps two notes out of the notebook that every fresh run prints: MLflow's
-    timestamped lines about creating its database, and Lightning's warning that the experiment is new.
+    Also turns MLflow's telemetry off, and keeps MLflow's timestamped lines about creating its database out of the
+    notebook (Lightning's note that the experiment is new is dropped by ``helpers.course.lightning_setup``).
     """
     environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     import mlflow  # configures its own logger when imported: quiet it after that
 
     logging.getLogger(mlflow.__name__).setLevel(logging.WARNING)
-    lightning_mlflow = logging.getLogger("pytorch_lightning.loggers.mlflow")
-    if not any(isinstance(existing, _NewExperimentNote) for existing in lightning_mlflow.filters):
-        lightning_mlflow.addFilter(_NewExperimentNote())
     database = ensure_writable_dir(directory).resolve() / "mlflow.db"
     return f"sqlite:///{database}"
-
-
-class _NewExperimentNote(logging.Filter):
-    """Drops Lightning's "Experiment with name ... not found. Creating it." (expected on every fresh run)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "not found. Creating it." not in record.getMessage()

@@ -17,6 +17,7 @@ def test_info_lines_name_files_under_the_notebook_folder_relative_to_it(tmp_path
     assert DropLightningNoise().filter(note)
     assert note.getMessage() == "Restoring states from the checkpoint path at runs/04/checkpoints/last.ckpt"
     assert not DropLightningNoise().filter(record("💡 Tip: try litlogger"))
+    assert not DropLightningNoise().filter(record("Experiment with name lesson-6 not found. Creating it."))
 
 
 def test_warnings_name_an_installed_librarys_file_from_its_package():

@@ -6,12 +6,11 @@
 - Lightning writes its info lines ("GPU available: ...", the model summary, "Seed set to 0") through Python
   logging to stderr, which notebook front ends colour as an error; they go to stdout instead. Warnings
   (``warnings.warn``) stay on stderr.
-- Two kinds of Lightning info lines are dropped, and nothing else: the "💡 Tip" lines advertising its paid
-  integrations (litlogger, litmodels), and the note that a ``ModelSummary`` passed in ``callbacks`` replaces the
-  default one (the lessons pass one on purpose, so the summary looks the same with or without ``rich``).
-- Paths say the same on every machine: a file under the notebook's folder is named relative to it in Lightning's
-  info lines ("Restoring states from the checkpoint path at runs/..."), and a warning from an installed library
-  names its file from the package (``pytorch_lightning/...``), not from where Python installed it.
+- Three kinds of Lightning info lines are dropped, and nothing else: the "💡 Tip" lines advertising its paid
+  integrations (litlogger, litmodels), the note that a ``ModelSummary`` passed in ``callbacks`` replaces the
+  default one (the lessons pass one on purpose, so the summary looks the same with or without ``rich``), and
+  ``MLFlowLogger``'s warning that its experiment is new ("Experiment with name ... not found. Creating it."),
+  which every fresh run prints.
 - Paths read the same on every machine: a file under the notebook's folder is named relative to it in Lightning's
   info lines ("Restoring states from the checkpoint path at runs/..."), and a warning from an installed library
   names its file from its package (``pytorch_lightning/...``), not from where Python installed it.
@@ -29,12 +28,12 @@ from typing import Any
 from helpers.course.runtime import avoid_tpu_metadata_lookup
 
 LIGHTNING_LOGGERS = ("pytorch_lightning", "lightning_fabric")
-DROPPED = ("💡 Tip", "Trainer already configured with model summary callbacks")
+DROPPED = ("💡 Tip", "Trainer already configured with model summary callbacks", "Experiment with name ")
 
 
 class DropLightningNoise(logging.Filter):
-    """Drops Lightning's integration tips and its note about a ``ModelSummary`` passed in; names files under the
-    notebook's folder relative to it; keeps the rest."""
+    """Drops Lightning's integration tips, its note about a ``ModelSummary`` passed in and MLflow's new-experiment
+    warning; names files under the notebook's folder relative to it; keeps the rest."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if str(record.msg).startswith(DROPPED):
@@ -49,7 +48,7 @@ def _from_package(format_warning: Callable[..., str]) -> Callable[..., str]:
     def formatted(message: Any, category: type[Warning], filename: str, lineno: int, line: str | None = None) -> str:
         text = format_warning(message, category, filename, lineno, line)
         for installed in ("site-packages", "dist-packages"):
-            head, found, tail = filename.partition(os.sep + installed + os.sep)
+            _, found, tail = filename.partition(os.sep + installed + os.sep)
             if found:
                 return text.replace(filename, tail, 1)
         return text
