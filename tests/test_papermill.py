@@ -159,12 +159,20 @@ def test_a_run_dir_holding_other_files_is_refused_and_kept(tmp_path, data_dir):
     [
         ("TPU", "PJRT_DEVICE=TPU but no TPU chip is attached" if torch_xla_installed() else TORCH_XLA_MISSING),
         ("off", "xla_device='off'"),
+        ("auto, torch_xla hidden", TORCH_XLA_MISSING),
     ],
 )
-def test_05_without_xla_says_why_and_trains_with_lightning(xla_device, reason, tmp_path, data_dir):
+def test_05_without_xla_says_why_and_trains_with_lightning(xla_device, reason, tmp_path, data_dir, monkeypatch):
     """No usable XLA device (as on a Colab GPU or CPU runtime, or without torch_xla): lesson 5 says why, skips the
     raw XLA parts and still trains with Lightning on accelerator='auto'. PJRT_DEVICE=TPU is set inside the kernel
-    only."""
+    only; "torch_xla hidden" runs the kernel with a sitecustomize that makes `import torch_xla` fail, as on Colab's
+    CPU and GPU images."""
+    if xla_device.endswith("hidden"):
+        hide = tmp_path / "hide_torch_xla"
+        hide.mkdir()
+        (hide / "sitecustomize.py").write_text("import sys\n\nsys.modules['torch_xla'] = None  # import fails\n")
+        monkeypatch.setenv("PYTHONPATH", str(hide))
+        xla_device = "auto"
     parameters = {"xla_device": xla_device, "data_source": "standin", "data_dir": data_dir}
     nb = execute("05_xla_tpu.ipynb", tmp_path, parameters)
     text = stdout_of(nb)

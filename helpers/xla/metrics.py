@@ -15,20 +15,26 @@ and read values back.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
 import pytorch_lightning as pl
-import torch_xla.debug.metrics as met
 
 NANOSECONDS = 1e9
 HOST_READ = "aten::_local_scalar_dense"  # the op behind .item(), float(), bool() on a device tensor
 
 
+def _met() -> ModuleType:
+    """``torch_xla.debug.metrics``, imported on first use: this module imports where torch_xla is missing."""
+    return importlib.import_module("torch_xla.debug.metrics")
+
+
 def _count_and_seconds(name: str) -> tuple[int, float]:
     """(number of samples, total seconds) of a torch_xla timing metric; zeros before the first one."""
-    data = met.metric_data(name)
+    data = _met().metric_data(name)
     if data is None:
         return 0, 0.0
     count, total_ns, _samples = data
@@ -40,6 +46,7 @@ def fallback_counts() -> dict[str, int]:
 
     ``aten::_local_scalar_dense`` is ``tensor.item()``: it copies a value back to the host.
     """
+    met = _met()
     return {name: int(met.counter_value(name)) for name in met.executed_fallback_ops()}
 
 
@@ -56,7 +63,7 @@ def xla_metrics() -> dict[str, float]:
         "compiles": compiles,
         "compile_seconds": compile_seconds,
         # the ExecuteComputation counter, not ExecuteTime's sample count: that one can lag just after a sync
-        "executions": int(met.counter_value("ExecuteComputation") or 0),
+        "executions": int(_met().counter_value("ExecuteComputation") or 0),
         "execute_seconds": execute_seconds,
         "fallbacks": sum(fallbacks.values()),
         "host_reads": fallbacks.get(HOST_READ, 0),
