@@ -20,3 +20,8 @@ def make_loader(dataset, batch_size, seed):
     return DataLoader(
         dataset, batch_size=batch_size, shuffle=True, drop_last=True, generator=torch.Generator().manual_seed(seed)
     )
+
+
+def make_worker_loader(dataset, batch_size):
+    """A loader in dataset order whose 2 worker processes stay alive from one epoch to the next."""
+    return DataLoader(dataset, batch_size=batch_size, num_workers=2, persistent_workers=True)

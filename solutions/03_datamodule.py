@@ -65,3 +65,25 @@ class CsvDataModule(pl.LightningDataModule):
 
     def val_dataloader(self):
         return DataLoader(self.val_set, batch_size=self.batch_size)
+
+
+class Transformed(Dataset):
+    """The (image, label) items of ``items`` (a Subset), with ``transform`` applied to each image."""
+
+    def __init__(self, items, transform):
+        self.items = items
+        self.transform = transform
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, index):
+        image, label = self.items[index]
+        return self.transform(image), label
+
+
+def split_with_transforms(dataset, val_size, seed, train_transform, eval_transform):
+    """A seeded split; each side applies its own transform (the dataset's own transform is left alone)."""
+    generator = torch.Generator().manual_seed(seed)
+    train_items, val_items = random_split(dataset, [len(dataset) - val_size, val_size], generator=generator)
+    return Transformed(train_items, train_transform), Transformed(val_items, eval_transform)

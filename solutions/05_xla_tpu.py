@@ -36,3 +36,28 @@ def tpu_loader(dataset, batch_size, world_size, rank):
     """Process ``rank``'s shard of ``dataset``, reshuffled reproducibly, every batch full."""
     sampler = DistributedSampler(dataset, num_replicas=world_size, rank=rank, shuffle=True, seed=0, drop_last=True)
     return DataLoader(dataset, batch_size=batch_size, sampler=sampler, drop_last=True)
+
+
+def train_compiled(model, loader, steps):
+    """SGD as in train_raw, each step compiled by torch_xla.compile; the losses read once training is over."""
+    import torch_xla
+
+    device = torch_xla.device()
+    model.to(device).train()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+
+    @torch_xla.compile
+    def step(images, labels):
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(images), labels)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    losses = []
+    while len(losses) < steps:
+        for images, labels in loader:
+            losses.append(step(images.to(device), labels.to(device)))
+            if len(losses) == steps:
+                break
+    return [loss.item() for loss in losses]

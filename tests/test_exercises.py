@@ -1,6 +1,7 @@
 """Every checker accepts its reference solution and a second, differently written correct answer, and rejects each
 wrong answer of a table with the words a learner should read."""
 
+import copy
 import importlib
 import importlib.util
 import time
@@ -19,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from pytorch_lightning.callbacks import EarlyStopping, ModelCheckpoint
 from pytorch_lightning.loggers import CSVLogger, TensorBoardLogger
+from pytorch_lightning.tuner import Tuner
 from sklearn.datasets import make_classification
 from torch.utils.data import (
     BatchSampler,
@@ -26,7 +28,9 @@ from torch.utils.data import (
     Dataset,
     DistributedSampler,
     RandomSampler,
+    SequentialSampler,
     Subset,
+    TensorDataset,
     random_split,
 )
 from torch.utils.data.dataloader import default_collate
@@ -66,7 +70,7 @@ def passed(verdict: Verdict) -> bool:
 
 def check(checker: Callable[..., Verdict], answer: object, images: Dataset) -> Verdict:
     """``checker``'s verdict on ``answer``, called as the lesson's exercise cell calls it."""
-    if checker is lesson5.check_train_fixed and not torch_xla_installed():
+    if checker in (lesson5.check_train_fixed, lesson5.check_train_compiled) and not torch_xla_installed():
         pytest.skip(TORCH_XLA_MISSING)
     if checker is lesson1.check_fashion_dicts:
         return checker(answer, images)
@@ -84,17 +88,24 @@ REFERENCE = {  # checker: its answer in the lesson's solutions/NN_topic.py
     lesson1.check_standardized_table: S1.StandardizedTable,
     lesson2.check_pad_collate: S2.pad_collate,
     lesson2.check_make_loader: S2.make_loader,
+    lesson2.check_worker_loader: S2.make_worker_loader,
     lesson3.check_tabular_datamodule: S3.TabularDataModule,
     lesson3.check_csv_datamodule: S3.CsvDataModule,
+    lesson3.check_split_with_transforms: S3.split_with_transforms,
     lesson4.check_time_budget: S4.TimeBudget,
     lesson4.check_early_stopping: S4.early_stop,
     lesson4.check_sgd_optimizers: S4.SGDFashionCNN,
+    lesson4.check_evaluate: S4.evaluate,
+    lesson4.check_quick_check_trainer: S4.quick_check_trainer,
     lesson5.check_train_fixed: S5.train_fixed,
     lesson5.check_tpu_loader: S5.tpu_loader,
+    lesson5.check_train_compiled: S5.train_compiled,
     lesson6.check_confusion_matrix_callback: S6.ConfusionMatrixLogger,
     lesson6.check_val_error_model: S6.ValErrorCNN,
     lesson7.check_build_trainer: S7.build_trainer,
     lesson7.check_per_class_accuracy: S7.per_class_accuracy,
+    lesson7.check_find_learning_rate: S7.find_learning_rate,
+    lesson7.check_precision_dtypes: S7.dtypes_in_step,
     lesson8.check_synced_validation: S8.SyncedValidationCNN,
     lesson8.check_accumulation: S8.accumulation,
 }
@@ -376,13 +387,177 @@ def accumulation_silent_error(effective, batch, devices):
     return effective // (batch * devices)
 
 
+def sampler_worker_loader(dataset, batch_size):
+    batches = BatchSampler(SequentialSampler(dataset), batch_size, drop_last=False)
+    return DataLoader(dataset, batch_sampler=batches, num_workers=2, persistent_workers=True)
+
+
+def copies_per_side(dataset, val_size, seed, train_transform, eval_transform):
+    """The lesson's pitfall avoided with a shallow copy of the dataset per side, each with its own transform."""
+    train_part, val_part = random_split(
+        dataset, [len(dataset) - val_size, val_size], generator=torch.Generator().manual_seed(seed)
+    )
+    train_copy, val_copy = copy.copy(dataset), copy.copy(dataset)
+    train_copy.transform, val_copy.transform = train_transform, eval_transform
+    return Subset(train_copy, train_part.indices), Subset(val_copy, val_part.indices)
+
+
+class MappedItems(Dataset):
+    def __init__(self, dataset, indices, transform):
+        self.dataset, self.indices, self.transform = dataset, indices, transform
+
+    def __len__(self):
+        return len(self.indices)
+
+    def __getitem__(self, index):
+        image, label = self.dataset[self.indices[index]]
+        return self.transform(image), label
+
+
+def permuted_wrappers(dataset, val_size, seed, train_transform, eval_transform):
+    order = torch.randperm(len(dataset), generator=torch.Generator().manual_seed(seed)).tolist()
+    return MappedItems(dataset, order[val_size:], train_transform), MappedItems(
+        dataset, order[:val_size], eval_transform
+    )
+
+
+def evaluate_in_inference_mode(network, loader):
+    """Tensor sums under inference_mode, the network put back in the mode it was in."""
+    was_training = network.training
+    network.eval()
+    loss_sum, right, count = torch.zeros(()), torch.zeros(()), 0
+    with torch.inference_mode():
+        for images, labels in loader:
+            logits = network(images)
+            loss_sum += F.cross_entropy(logits, labels) * len(labels)
+            right += (logits.argmax(1) == labels).sum()
+            count += len(labels)
+    network.train(was_training)
+    return float(loss_sum / count), float(right / count)
+
+
+def evaluate_concatenated(network, loader):
+    network.eval()
+    with torch.no_grad():
+        outputs = [(network(images), labels) for images, labels in loader]
+    network.train()
+    logits, labels = torch.cat([o for o, _ in outputs]), torch.cat([t for _, t in outputs])
+    return F.cross_entropy(logits, labels).item(), (logits.argmax(dim=1) == labels).float().mean().item()
+
+
+def limits_trainer():
+    return pl.Trainer(
+        max_steps=1,
+        limit_train_batches=1,
+        limit_val_batches=1,
+        num_sanity_val_steps=0,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+    )
+
+
+def train_in_compile_block(model, loader, steps):
+    """torch_xla.compile() as a with-block around each step, full_graph, the losses read with one stack."""
+    import itertools
+
+    import torch_xla
+
+    device = torch_xla.device()
+    model.to(device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    losses = []
+    for images, labels in itertools.islice(itertools.cycle(loader), steps):
+        with torch_xla.compile(full_graph=True):
+            optimizer.zero_grad(set_to_none=True)
+            loss = torch.nn.CrossEntropyLoss()(model(images.to(device)), labels.to(device))
+            loss.backward()
+            optimizer.step()
+        losses.append(loss)
+    return torch.stack(losses).cpu().tolist()
+
+
+def train_decorated_with_options(model, loader, steps):
+    """@torch_xla.compile(name=...) as a decorator, xm.optimizer_step, the batches moved inside the step."""
+    import torch_xla
+    import torch_xla.core.xla_model as xm
+
+    device = torch_xla.device()
+    model.to(device).train()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+
+    @torch_xla.compile(name="sgd_step")
+    def one_step(batch):
+        images, labels = (tensor.to(device) for tensor in batch)
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(images), labels)
+        loss.backward()
+        xm.optimizer_step(optimizer)
+        return loss
+
+    batches = iter(loader)
+    losses = [one_step(next(batches)) for _ in range(steps)]
+    return [float(loss.detach().cpu()) for loss in losses]
+
+
+def tuner_updates_the_model(model, datamodule):
+    """lr_find's own update_attr sets hparams.learning_rate; the answer read back from the model."""
+    trainer = pl.Trainer(
+        logger=False, enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False
+    )
+    Tuner(trainer).lr_find(model, datamodule=datamodule, min_lr=1e-4, max_lr=0.1, num_training=30, update_attr=True)
+    return float(model.hparams.learning_rate)
+
+
+def named_attribute_search(model, datamodule):
+    finder = Tuner(pl.Trainer(accelerator="cpu", logger=False, enable_checkpointing=False)).lr_find(
+        model, datamodule=datamodule, num_training=30, max_lr=0.1, min_lr=0.0001, attr_name="learning_rate"
+    )
+    return finder.suggestion()
+
+
+class HookedProbe(pl.LightningModule):
+    """The dtypes noted by a forward hook on the first layer of a Sequential (it runs inside training_step)."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+        self.net[0].register_forward_hook(self.note)
+
+    def note(self, module, args, output):
+        self.hooked = (module.weight.dtype, output.dtype)
+
+    def training_step(self, batch, batch_idx):
+        return F.cross_entropy(self.net(batch[0]).float(), batch[1])
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters())
+
+
+def dtypes_by_hook(precision):
+    model = HookedProbe()
+    loader = DataLoader(TensorDataset(torch.randn(4, 4), torch.tensor([0, 1, 0, 1])), batch_size=4)
+    pl.Trainer(precision=precision, fast_dev_run=True, accelerator="cpu").fit(model, loader)
+    return model.hooked
+
+
 ACCEPTED = [
     pytest.param(lesson1.check_fashion_dicts, FashionDictsByFields, id="fashion_dicts-classes_as_tensor"),
     pytest.param(lesson1.check_standardized_table, NumpyStandardizedTable, id="standardized_table-numpy_ddof1"),
     pytest.param(lesson2.check_pad_collate, pad_by_hand, id="pad_collate-zeros_and_slices"),
     pytest.param(lesson2.check_make_loader, batch_sampler_loader, id="make_loader-batch_sampler"),
+    pytest.param(
+        lesson2.check_worker_loader,
+        lambda dataset, batch_size: DataLoader(
+            dataset, batch_size, shuffle=False, num_workers=2, persistent_workers=True, prefetch_factor=1
+        ),
+        id="worker_loader-positional_prefetch_1",
+    ),
+    pytest.param(lesson2.check_worker_loader, sampler_worker_loader, id="worker_loader-batch_sampler"),
     pytest.param(lesson3.check_tabular_datamodule, PermutedDataModule, id="tabular-randperm_subsets"),
     pytest.param(lesson3.check_csv_datamodule, PandasCsvDataModule, id="csv-pandas_with_header"),
+    pytest.param(lesson3.check_split_with_transforms, copies_per_side, id="split_transforms-copy_per_side"),
+    pytest.param(lesson3.check_split_with_transforms, permuted_wrappers, id="split_transforms-randperm_wrappers"),
     pytest.param(lesson4.check_time_budget, PerfCounterBudget, id="time_budget-perf_counter_imported_by_name"),
     pytest.param(lesson4.check_early_stopping, EarlyStopping("val_acc", 0.005, 3, True, "max"), id="early-positional"),
     pytest.param(lesson4.check_sgd_optimizers, sgd_with(step_lr(1, frequency=2)), id="sgd-steplr_frequency_2"),
@@ -391,8 +566,18 @@ ACCEPTED = [
         sgd_with(lambda optimizer: torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 0.5 ** (epoch // 2))),
         id="sgd-lambdalr",
     ),
+    pytest.param(lesson4.check_evaluate, evaluate_in_inference_mode, id="evaluate-inference_mode_tensor_sums"),
+    pytest.param(lesson4.check_evaluate, evaluate_concatenated, id="evaluate-concatenated_outputs"),
+    pytest.param(lesson4.check_quick_check_trainer, limits_trainer, id="quick_check-limits_no_sanity"),
+    pytest.param(
+        lesson4.check_quick_check_trainer,
+        lambda: pl.Trainer(fast_dev_run=1, accelerator="cpu", enable_model_summary=False),
+        id="quick_check-fast_dev_run_1",
+    ),
     pytest.param(lesson5.check_train_fixed, mp_loader_loop, id="train_fixed-mp_device_loader_momentum"),
     pytest.param(lesson5.check_tpu_loader, batch_sampler_shard, id="tpu_loader-batch_sampler"),
+    pytest.param(lesson5.check_train_compiled, train_in_compile_block, id="train_compiled-with_block_stacked"),
+    pytest.param(lesson5.check_train_compiled, train_decorated_with_options, id="train_compiled-decorator_named"),
     pytest.param(lesson6.check_confusion_matrix_callback, ImshowConfusion, id="confusion-bincount_imshow"),
     pytest.param(lesson6.check_val_error_model, ValErrorFromCounts, id="val_error-counted_per_epoch"),
     pytest.param(lesson7.check_build_trainer, two_checkpoint_callbacks, id="build_trainer-two_checkpoints"),
@@ -401,6 +586,9 @@ ACCEPTED = [
         lambda matrix: torch.nan_to_num(matrix.diagonal() / matrix.sum(dim=1)),
         id="per_class-nan_to_num",
     ),
+    pytest.param(lesson7.check_find_learning_rate, tuner_updates_the_model, id="find_lr-update_attr"),
+    pytest.param(lesson7.check_find_learning_rate, named_attribute_search, id="find_lr-attr_name"),
+    pytest.param(lesson7.check_precision_dtypes, dtypes_by_hook, id="dtypes-forward_hook_fast_dev_run"),
     pytest.param(
         lesson8.check_synced_validation, synced(options={"sync_dist": True, "on_epoch": True}), id="synced-on_epoch"
     ),
@@ -722,6 +910,179 @@ def patching_empty_rows(matrix):
     return matrix.diagonal() / matrix.sum(dim=1)
 
 
+def worker_loader(**options) -> Callable[[Dataset, int], DataLoader]:
+    """make_worker_loader from the reference's keyword arguments with ``options`` changed."""
+    return lambda dataset, batch_size: DataLoader(
+        dataset, **({"batch_size": batch_size, "num_workers": 2, "persistent_workers": True} | options)
+    )
+
+
+def split_sharing(before: bool, after: bool, seed: int | None = None, val_size: int | None = None):
+    """random_split of the dataset itself, its transform set to train_transform ``before`` the split, and
+    ``val_set.dataset.transform`` to eval_transform ``after`` it; seeded with ``seed`` (the one given when None)."""
+
+    def split_with_transforms(dataset, val_size_, seed_, train_transform, eval_transform):
+        if before:
+            dataset.transform = train_transform
+        n_val = val_size or val_size_
+        generator = torch.Generator().manual_seed(seed_ if seed is None else seed)
+        train_set, val_set = random_split(dataset, [len(dataset) - n_val, n_val], generator=generator)
+        if after:
+            val_set.dataset.transform = eval_transform
+        return train_set, val_set
+
+    return split_with_transforms
+
+
+def wrapped_split(change: Callable[[tuple], tuple] = lambda transforms: transforms, **split):
+    """The reference split_with_transforms with its (train, eval) transforms passed through ``change``, or with
+    ``split``'s options for random_split (a generator)."""
+
+    def split_with_transforms(dataset, val_size, seed, train_transform, eval_transform):
+        train_transform, eval_transform = change((train_transform, eval_transform))
+        options = {"generator": torch.Generator().manual_seed(seed)} | split
+        train_part, val_part = random_split(dataset, [len(dataset) - val_size, val_size], **options)
+        return S3.Transformed(train_part, train_transform), S3.Transformed(val_part, eval_transform)
+
+    return split_with_transforms
+
+
+class WholeItemTransformed(S3.Transformed):
+    def __getitem__(self, index):
+        return self.transform(self.items[index])
+
+
+def evaluate_answer(*, eval_mode=True, no_grad=True, train_after=True, weighted=True, as_tensors=False, count=False):
+    """evaluate with one thing changed: no eval(), gradients on, left in eval mode, the mean of the batch means,
+    tensors returned, the accuracy as a count of right predictions."""
+
+    def evaluate(network, loader):
+        if eval_mode:
+            network.eval()
+        losses, rights, sizes = [], [], []
+        with torch.set_grad_enabled(not no_grad):
+            for images, labels in loader:
+                logits = network(images)
+                losses.append(F.cross_entropy(logits, labels).detach())
+                rights.append((logits.argmax(dim=1) == labels).sum())
+                sizes.append(len(labels))
+        if train_after:
+            network.train()
+        sizes_ = torch.tensor(sizes)
+        if weighted:
+            loss = (torch.stack(losses) * sizes_).sum() / sizes_.sum()
+            accuracy = torch.stack(rights).sum() / sizes_.sum()
+        else:
+            loss, accuracy = torch.stack(losses).mean(), (torch.stack(rights) / sizes_).mean()
+        if count:
+            return loss.item(), int(torch.stack(rights).sum())
+        return (loss, accuracy) if as_tensors else (loss.item(), accuracy.item())
+
+    return evaluate
+
+
+def evaluate_loss_weighted_only(network, loader):
+    loss, _ = S4.evaluate(network, loader)
+    _, mean_of_batches = evaluate_answer(weighted=False)(network, loader)
+    return loss, mean_of_batches
+
+
+def quick_trainer(**options) -> Callable[[], pl.Trainer]:
+    return lambda: pl.Trainer(**({"enable_progress_bar": False} | options))
+
+
+def compiled_loop(model, loader, steps, *, device=None, item=False, wrap=True, sync=False, lr=0.05, split=False):
+    """train_compiled with mistakes switched on: another ``device``, ``.item()`` in the step, the step not wrapped
+    in torch_xla.compile (``sync``: torch_xla.sync() after it instead), another ``lr``, only the forward pass
+    compiled (``split``)."""
+    import torch_xla
+
+    device = device or torch_xla.device()
+    model.to(device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+
+    def forward(images, labels):
+        return F.cross_entropy(model(images), labels)
+
+    def update(loss):
+        loss.backward()
+        optimizer.step()
+
+    def step(images, labels):
+        optimizer.zero_grad()
+        loss = forward(images, labels)
+        update(loss)
+        return loss.item() if item else loss
+
+    losses = []
+    for _, (images, labels) in zip(range(steps), loader):
+        images, labels = images.to(device), labels.to(device)
+        if split:
+            loss = torch_xla.compile(forward)(images, labels)
+            update(loss)
+        else:
+            loss = (torch_xla.compile(step) if wrap else step)(images, labels)
+        if sync:
+            torch_xla.sync()
+        losses.append(loss)
+    return [loss.item() if torch.is_tensor(loss) else loss for loss in losses]
+
+
+def compiled_reporting(change: Callable[[list[float]], list]) -> Callable:
+    """The reference train_compiled, returning ``change(its losses)``."""
+    return lambda model, loader, steps: change(S5.train_compiled(model, loader, steps))
+
+
+def lr_search(result: str = "suggestion", **settings) -> Callable:
+    """find_learning_rate with lr_find's ``settings`` changed, returning the suggestion (set as the learning rate
+    unless ``result`` is "unset") or the learning rate of the lowest loss ("lowest")."""
+
+    def find_learning_rate(model, datamodule):
+        trainer = pl.Trainer(accelerator="cpu", logger=False, enable_checkpointing=False, enable_progress_bar=False)
+        options = {"min_lr": 1e-4, "max_lr": 1e-1, "num_training": 30, "update_attr": False} | settings
+        finder = Tuner(trainer).lr_find(model, datamodule=datamodule, **options)
+        if result == "lowest":
+            losses = finder.results["loss"]
+            return finder.results["lr"][losses.index(min(losses))]
+        if result != "unset":
+            model.hparams.learning_rate = finder.suggestion()
+        return finder.suggestion()
+
+    return find_learning_rate
+
+
+def sweep_by_hand(model, datamodule):
+    """Three one-step fits at rising learning rates, on the model itself: its weights move."""
+    losses = {}
+    for rate in (1e-4, 1e-3, 1e-2):
+        model.hparams.learning_rate = rate
+        trainer = pl.Trainer(max_steps=1, logger=False, enable_checkpointing=False, enable_progress_bar=False)
+        trainer.fit(model, datamodule=datamodule)
+        losses[rate] = float(trainer.callback_metrics.get("train_loss", torch.tensor(0.0)))
+    model.hparams.learning_rate = min(losses, key=losses.get)
+    return model.hparams.learning_rate
+
+
+def dtypes_answer(order=(0, 1), precision_used: bool = True, after_fit: bool = False, weight_before: bool = False):
+    """dtypes_in_step with the pair's ``order`` changed, the precision not passed, the dtypes read after the fit
+    (the weight's, and the layer's output on an input of the weight's dtype), or the weight's read before it."""
+
+    def dtypes_in_step(precision):
+        model = S7.DtypeProbe()
+        weight_dtype = model.layer.weight.dtype
+        loader = DataLoader(TensorDataset(torch.randn(8, 4), torch.randint(0, 2, (8,))), batch_size=4)
+        options = {"precision": precision} if precision_used else {}
+        pl.Trainer(max_steps=1, logger=False, enable_checkpointing=False, **options).fit(model, loader)
+        if after_fit:
+            weight = model.layer.weight
+            seen = (weight.dtype, model.layer(torch.randn(2, 4, dtype=weight.dtype)).dtype)
+        else:
+            seen = (weight_dtype, model.dtypes[1]) if weight_before else model.dtypes
+        return tuple(seen[i] for i in order)
+
+    return dtypes_in_step
+
+
 def wrong(checker: Callable[..., Verdict], **cases: tuple[object, str]) -> list:
     """Test cases of wrong answers to ``checker``, from ``name=(answer, words its verdict must contain)``."""
     prefix = checker.__name__.removeprefix("check_")
@@ -825,6 +1186,51 @@ REJECTED = [  # each checker's wrong answers: name=(answer, words the learner mu
         last_batch=(loader_answer(drop_last=False), "drop_last=True"),
         in_order=(loader_answer(shuffle=False), "shuffle them"),
         fixed_batch=(loader_answer(batch_size=32), "batch_size=16"),
+    ),
+    *wrong(
+        lesson2.check_worker_loader,
+        starter=(lambda dataset, batch_size: DataLoader(dataset, batch_size=batch_size), "in the main process"),
+        main_process=(worker_loader(num_workers=0, persistent_workers=False), "ask for 2 worker processes"),
+        one_worker=(worker_loader(num_workers=1), "loaded by 1 worker process(es)"),
+        three_workers=(worker_loader(num_workers=3), "loaded by 3 worker process(es)"),
+        not_persistent=(worker_loader(persistent_workers=False), "new worker processes: the DataLoader starts"),
+        shuffled=(worker_loader(shuffle=True), "shuffled: keep them in order"),
+        batch_size=(worker_loader(batch_size=8), "batches of [8] items for batch_size=4"),
+        a_list=(lambda dataset, batch_size: list(worker_loader()(dataset, batch_size)), "a list, not a DataLoader"),
+    ),
+    *wrong(
+        lesson3.check_split_with_transforms,
+        starter=(split_sharing(before=False, after=False), "validation items are not transformed"),
+        transform_then_split=(
+            split_sharing(before=True, after=False),
+            "validation items go through train_transform: both Subsets of one random_split read the same dataset",
+        ),
+        set_after_split=(
+            split_sharing(before=True, after=True),
+            "training items go through eval_transform: both Subsets of one random_split read the same dataset",
+        ),
+        eval_on_both=(
+            wrapped_split(lambda transforms: (transforms[1], transforms[1])),
+            "training items go through eval_transform: give them train_transform",
+        ),
+        swapped=(wrapped_split(lambda transforms: transforms[::-1]), "validation items go through train_transform"),
+        unseeded=(wrapped_split(generator=None), "the same seed gave another split"),
+        seed_ignored=(
+            lambda dataset, val_size, seed, tt, et: S3.split_with_transforms(dataset, val_size, 0, tt, et),
+            "seeds 0 and 1 gave the same split",
+        ),
+        val_size_ignored=(
+            lambda dataset, val_size, seed, tt, et: wrapped_split()(dataset, 4, seed, tt, et),
+            "train/val sizes (16, 4), expected (14, 6)",
+        ),
+        whole_item=(
+            lambda dataset, val_size, seed, tt, et: tuple(
+                WholeItemTransformed(side.items, side.transform)
+                for side in S3.split_with_transforms(dataset, val_size, seed, tt, et)
+            ),
+            "apply the transform to the image only",
+        ),
+        not_a_pair=(lambda dataset, val_size, seed, tt, et: dataset, "return two datasets"),
     ),
     *wrong(
         lesson3.check_tabular_datamodule,
@@ -943,6 +1349,52 @@ REJECTED = [  # each checker's wrong answers: name=(answer, words the learner mu
         ),
     ),
     *wrong(
+        lesson4.check_evaluate,
+        starter=(lambda network, loader: (0.0, 0.0), "the network never ran"),
+        mean_of_batch_means=(
+            evaluate_answer(weighted=False),
+            "the loss is the mean of the 3 batch means, but the last batch holds 2 images",
+        ),
+        accuracy_mean_of_batch_means=(evaluate_loss_weighted_only, "the accuracy is the mean of the 3 batch means"),
+        no_eval=(evaluate_answer(eval_mode=False), "call network.eval() before the pass"),
+        no_no_grad=(evaluate_answer(no_grad=False), "run it under torch.no_grad()"),
+        left_in_eval=(evaluate_answer(train_after=False), "put it back with network.train() at the end"),
+        count=(evaluate_answer(count=True), "the accuracy is 4, a count"),
+        tensors=(evaluate_answer(as_tensors=True), "return two Python floats (a tensor's .item())"),
+        one_value=(lambda network, loader: S4.evaluate(network, loader)[0], "return two values: (loss, accuracy)"),
+    ),
+    *wrong(
+        lesson4.check_quick_check_trainer,
+        starter=(quick_trainer(), "still training after 20 batches"),
+        fast_dev_run_5=(quick_trainer(fast_dev_run=5), "ran 5 training and 5 validation batch(es)"),
+        overfit_batches=(quick_trainer(overfit_batches=1), "still training after 20 batches"),
+        one_train_batch=(
+            quick_trainer(limit_train_batches=1, max_epochs=1, logger=False, enable_checkpointing=False),
+            "ran 1 training and 8 validation batch(es)",
+        ),
+        sanity_check=(
+            quick_trainer(
+                limit_train_batches=1, limit_val_batches=1, max_epochs=1, logger=False, enable_checkpointing=False
+            ),
+            "also ran 1 validation batch(es) in its sanity check",
+        ),
+        max_steps_only=(
+            quick_trainer(max_steps=1, num_sanity_val_steps=0, logger=False, enable_checkpointing=False),
+            "ran 1 training and 0 validation batch(es)",
+        ),
+        default_logger=(
+            quick_trainer(max_steps=1, limit_train_batches=1, limit_val_batches=1, num_sanity_val_steps=0),
+            "the fit wrote lightning_logs/version_0/",
+        ),
+        checkpointing=(
+            quick_trainer(
+                max_steps=1, limit_train_batches=1, limit_val_batches=1, num_sanity_val_steps=0, logger=False
+            ),
+            "the fit saved checkpoints/epoch=0-step=1.ckpt: a quick check saves no checkpoint",
+        ),
+        kwargs=(lambda: {"fast_dev_run": True}, "returned a dict"),
+    ),
+    *wrong(
         lesson5.check_train_fixed,
         starter=(partial(train_loop, item=True, every_batch=True), ".item() copies"),
         fake_losses=(lambda model, loader, steps: [0.0] * 6, "never ran"),
@@ -954,6 +1406,23 @@ REJECTED = [  # each checker's wrong answers: name=(answer, words the learner mu
         small_batch_momentum=(partial(train_loop, every_batch=True, momentum=0.9), "3 graph compilations"),
         one_short=(reporting(lambda losses: losses[:-1]), "5 losses"),
         tensors=(reporting(lambda losses: list(map(torch.tensor, losses))), "floats"),
+    ),
+    *wrong(
+        lesson5.check_train_compiled,
+        starter=(partial(compiled_loop, wrap=False, item=True, sync=True), "values were read from the device"),
+        item_in_step=(partial(compiled_loop, item=True), "values were read from the device during training"),
+        on_cpu=(partial(compiled_loop, device="cpu", wrap=False), "ran on ['cpu']"),
+        fake_losses=(lambda model, loader, steps: [0.0] * steps, "the model never ran"),
+        not_wrapped=(partial(compiled_loop, wrap=False), "the forward pass ran outside torch_xla.compile"),
+        synced_not_wrapped=(
+            partial(compiled_loop, wrap=False, sync=True),
+            "the forward pass ran outside torch_xla.compile",
+        ),
+        forward_only=(partial(compiled_loop, split=True), "optimizer.step() ran outside torch_xla.compile"),
+        other_lr=(partial(compiled_loop, lr=0.1), "not those of 5 SGD steps (lr=0.05, momentum=0.9)"),
+        zeros=(compiled_reporting(lambda losses: [0.0] * len(losses)), "the losses are not those"),
+        one_short=(compiled_reporting(lambda losses: losses[:-1]), "4 losses for 5 steps"),
+        tensors=(compiled_reporting(lambda losses: list(map(torch.tensor, losses))), "a list of Python floats"),
     ),
     *wrong(
         lesson5.check_tpu_loader,
@@ -1015,6 +1484,36 @@ REJECTED = [  # each checker's wrong answers: name=(answer, words the learner mu
         keepdim=(lambda m: (m.diagonal() / m.sum(dim=1).clamp(min=1)).unsqueeze(1), "shape (3, 1)"),
         hard_coded=(lambda m: torch.tensor([0.8, 0.75, 0.0]), "for 4 classes"),
         list=(lambda m: (m.diagonal() / m.sum(dim=1).clamp(min=1)).tolist(), "return a float tensor"),
+    ),
+    *wrong(
+        lesson7.check_find_learning_rate,
+        starter=(lambda model, datamodule: model.hparams.learning_rate, "the model never trained"),
+        lowest_loss=(lr_search("lowest"), "0.1 is the learning rate of the lowest loss"),
+        not_set=(lr_search("unset"), "model.hparams.learning_rate is 0.01: set it to the suggestion"),
+        min_lr=(lr_search(min_lr=1e-5), "the search started at lr=1e-05: min_lr=1e-4"),
+        max_lr=(lr_search(max_lr=1.0), "the search ended at lr=1: max_lr=1e-1"),
+        num_training=(lr_search(num_training=100), "the search took 100 training steps: num_training=30 takes 30"),
+        constant=(lambda model, datamodule: 3e-3, "the model never trained"),
+        by_hand=(sweep_by_hand, "the model's weights changed during the search"),
+        none=(lambda model, datamodule: None, "returned NoneType"),
+    ),
+    *wrong(
+        lesson7.check_precision_dtypes,
+        starter=(lambda precision: (torch.float32, torch.float32), "precision='bf16-mixed' gave (float32, float32)"),
+        precision_ignored=(
+            dtypes_answer(precision_used=False),
+            "mixed precision keeps the weights in float32 and runs the layer under autocast",
+        ),
+        swapped=(
+            dtypes_answer(order=(1, 0)),
+            "precision='bf16-mixed' gave (bfloat16, float32), the right dtypes swapped",
+        ),
+        read_after_fit=(dtypes_answer(after_fit=True), "autocast is on only inside the step"),
+        weight_before_fit=(
+            dtypes_answer(weight_before=True),
+            "precision='bf16-true' gave (float32, bfloat16), expected (bfloat16, bfloat16): true precision converts",
+        ),
+        strings=(lambda precision: ("torch.float32", "torch.float32"), "return two torch.dtype values"),
     ),
     *wrong(
         lesson8.check_synced_validation,

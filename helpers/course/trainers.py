@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
+import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
@@ -56,3 +61,24 @@ def lightning_info_hidden() -> Iterator[None]:
     finally:
         for log, level in zip(logs, levels):
             log.setLevel(level)
+
+
+@contextmanager
+def quiet_in_empty_folder() -> Iterator[Path]:
+    """Run the block in a new, empty temporary folder as the current directory (a Trainer made there writes its
+    logs and checkpoints there), with Lightning's info lines, warnings and anything printed (progress bars) hidden.
+    Yields the folder, which is removed afterwards."""
+    with contextlib.ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        stack.enter_context(contextlib.chdir(folder))
+        stack.enter_context(lightning_info_hidden())
+        stack.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore")
+        stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
+        stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
+        yield folder
+
+
+def files_in(folder: Path) -> list[str]:
+    """The files under ``folder``, as paths relative to it, sorted."""
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())

@@ -10,8 +10,10 @@ of wrong answers it must reject with the words a learner should read.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -64,3 +66,19 @@ def expect(condition: bool, message: str) -> None:
 def same_tensor(value: object, expected: torch.Tensor) -> bool:
     """Whether ``value`` is a tensor of ``expected``'s dtype, shape and values (``torch.equal`` ignores the dtype)."""
     return torch.is_tensor(value) and value.dtype == expected.dtype and torch.equal(value, expected)
+
+
+@contextmanager
+def names_replaced(namespaces: Iterable[dict[str, Any]], replacements: dict[int, Any]) -> Iterator[None]:
+    """Inside the block, every name in ``namespaces`` (module or function globals) bound to an object whose ``id`` is
+    a key of ``replacements`` is bound to that key's value instead; put back afterwards. The caller keeps the
+    replaced objects alive (their ids are the keys)."""
+    unique = {id(namespace): namespace for namespace in namespaces}.values()
+    replaced = [(ns, name, value) for ns in unique for name, value in ns.items() if id(value) in replacements]
+    for namespace, name, value in replaced:
+        namespace[name] = replacements[id(value)]
+    try:
+        yield
+    finally:
+        for namespace, name, value in replaced:
+            namespace[name] = value

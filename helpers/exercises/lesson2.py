@@ -1,7 +1,10 @@
-"""Lesson 2's exercises: a collate_fn that pads sequences, and a reproducible loader of full batches."""
+"""Lesson 2's exercises: a collate_fn that pads sequences, a reproducible loader of full batches, and a loader whose
+worker processes last from one epoch to the next."""
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Callable
 
 import torch
@@ -89,3 +92,60 @@ def check_make_loader(make_loader: Callable[[Dataset, int, int], DataLoader]) ->
         return f"{len(first)} full batches of 16, in an order fixed by the seed"
 
     return verdict("make_loader", checks)
+
+
+class _WhereLoaded(Dataset):
+    """24 items, each ``(its index, the id of the process that loaded it)``; defined at module level, so worker
+    processes can receive it however they are started."""
+
+    def __len__(self) -> int:
+        return 24
+
+    def __getitem__(self, index: int) -> tuple[int, int]:
+        return index, os.getpid()
+
+
+def _stop_workers(loader: DataLoader) -> None:
+    """End the worker processes a loader with ``persistent_workers=True`` keeps between epochs."""
+    iterator = getattr(loader, "_iterator", None)  # where DataLoader keeps its persistent workers' iterator
+    if iterator is not None and hasattr(iterator, "_shutdown_workers"):
+        iterator._shutdown_workers()
+
+
+def check_worker_loader(make_worker_loader: Callable[[Dataset, int], DataLoader]) -> Verdict:
+    """``make_worker_loader(dataset, batch_size)`` returns a DataLoader that yields ``dataset`` in order, in batches
+    of ``batch_size``, loaded by 2 worker processes that stay alive from one epoch to the next
+    (``persistent_workers=True``). Checked over 2 epochs of a dataset whose items say which process loaded them."""
+
+    def checks() -> str:
+        with warnings.catch_warnings():  # "This DataLoader will create 3 worker processes...": the verdict says so
+            warnings.simplefilter("ignore")
+            loader = make_worker_loader(_WhereLoaded(), 4)
+            expect(
+                isinstance(loader, DataLoader),
+                f"make_worker_loader returned a {type(loader).__name__}, not a DataLoader",
+            )
+            try:
+                epochs = [[(batch[0].tolist(), batch[1].tolist()) for batch in loader] for _ in range(2)]
+            finally:
+                _stop_workers(loader)
+        indices = [index for batch, _ in epochs[0] for index in batch]
+        expect(sorted(indices) == list(range(24)), "an epoch did not yield each of the 24 items exactly once")
+        expect(indices == list(range(24)), "the items come out shuffled: keep them in order (shuffle=False)")
+        sizes = sorted({len(batch) for batch, _ in epochs[0]})
+        expect(sizes == [4], f"batches of {sizes} items for batch_size=4: pass batch_size to the DataLoader")
+        loaded_by = [{pid for _, pids in epoch for pid in pids} for epoch in epochs]
+        expect(
+            os.getpid() not in loaded_by[0],
+            "the items were loaded in the main process: ask for 2 worker processes (num_workers=2)",
+        )
+        workers = len(loaded_by[0])
+        expect(workers == 2, f"the items were loaded by {workers} worker process(es): ask for 2 (num_workers=2)")
+        expect(
+            loaded_by[0] == loaded_by[1],
+            "the second epoch was loaded by new worker processes: the DataLoader starts its workers again every "
+            "epoch unless persistent_workers=True keeps them alive",
+        )
+        return "24 items in order, in batches of 4, loaded by the same 2 worker processes in both epochs"
+
+    return verdict("make_worker_loader", checks)

@@ -1,8 +1,10 @@
-"""Lesson 3's exercises: a DataModule with a seeded split by fraction, and prepare_data that sets no state."""
+"""Lesson 3's exercises: a DataModule with a seeded split by fraction, prepare_data that sets no state, and a split
+whose two sides have transforms of their own."""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +12,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from helpers.exercises import Verdict, expect, verdict
+from helpers.exercises import Verdict, Wrong, expect, verdict
 
 
 class _Rows(Dataset):
@@ -127,3 +129,92 @@ def check_csv_datamodule(csv_datamodule: type[pl.LightningDataModule]) -> Verdic
         return f"table.csv written once by prepare_data; setup alone read its {len(table)} rows, split {sizes}"
 
     return verdict("CsvDataModule", checks)
+
+
+class _Images(Dataset):
+    """20 pairs ``(image, label)`` as torchvision's datasets give them: image i holds the number i, its label is i,
+    and ``transform`` (None at first) is applied to the image in ``__getitem__``."""
+
+    def __init__(self) -> None:
+        self.transform = None
+
+    def __len__(self) -> int:
+        return 20
+
+    def __getitem__(self, index: int) -> tuple[object, int]:
+        image = torch.full((2,), float(index))
+        return (self.transform(image) if self.transform is not None else image), index
+
+
+class _Marker:
+    """A transform that tags an image with its name, so the checker sees which transform an item went through."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, image: torch.Tensor) -> tuple[str, torch.Tensor]:
+        return self.name, image
+
+    def __repr__(self) -> str:
+        return f"{self.name}_transform"
+
+
+_SHARED = (
+    "both Subsets of one random_split read the same dataset, so they share its one transform: setting it for one "
+    "side sets it for both. Give each side its own: a small Dataset that applies a transform to a Subset's items, "
+    "or a copy of the dataset (copy.copy) per side"
+)
+
+
+def _transforms_seen(items: list, expected: str, side: str, shared: bool) -> None:
+    """Check that every item of ``side`` went through the ``expected`` transform (and only it); ``shared``: the
+    dataset's own transform was set, so both sides may be reading it."""
+    seen = {
+        image[0] if isinstance(image, tuple) and image and isinstance(image[0], str) else None for image, _ in items
+    }
+    if seen == {expected}:
+        return
+    other = "eval" if expected == "train" else "train"
+    why = _SHARED if shared else f"give them {expected}_transform"
+    expect(other not in seen, f"{side} items go through {other}_transform: {why}")
+    raise Wrong(f"{side} items are not transformed: apply {expected}_transform to their images")
+
+
+def check_split_with_transforms(split_with_transforms: Callable[..., tuple[Dataset, Dataset]]) -> Verdict:
+    """``split_with_transforms(dataset, val_size, seed, train_transform, eval_transform)`` returns ``(train_set,
+    val_set)``: ``val_size`` items for validation and the rest for training, split at random the same way for the
+    same seed; training items go through ``train_transform``, validation items through ``eval_transform`` (each
+    applied to the image, as the dataset's own ``transform`` would), and ``dataset`` is left unchanged."""
+
+    def checks() -> str:
+        def split(seed: int, val_size: int = 6) -> tuple[_Images, list[list]]:
+            dataset = _Images()
+            sides = split_with_transforms(dataset, val_size, seed, _Marker("train"), _Marker("eval"))
+            expect(isinstance(sides, tuple | list) and len(sides) == 2, "return two datasets: (train_set, val_set)")
+            return dataset, [[side[i] for i in range(len(side))] for side in sides]
+
+        dataset, (train, val) = split(0)
+        sizes = (len(train), len(val))
+        expect(sizes == (14, 6), f"val_size=6 of 20 items gave train/val sizes {sizes}, expected (14, 6)")
+        pairs = all(isinstance(item, tuple | list) and len(item) == 2 and type(item[1]) is int for item in train + val)
+        expect(pairs, "items must stay the dataset's (image, label) pairs: apply the transform to the image only")
+        labels = [label for _, label in train + val]
+        expect(sorted(labels) == list(range(20)), "training and validation items overlap or miss some items")
+        shared = dataset.transform is not None
+        _transforms_seen(val, "eval", "validation", shared)
+        _transforms_seen(train, "train", "training", shared)
+        expect(
+            dataset.transform is None,
+            f"the dataset given now has transform={dataset.transform!r}: leave it unchanged (wrap it, or copy it)",
+        )
+        val_labels = sorted(label for _, label in val)
+        expect(
+            val_labels == sorted(label for _, label in split(0)[1][1]),
+            "the same seed gave another split: split with generator=torch.Generator().manual_seed(seed)",
+        )
+        expect(val_labels != sorted(label for _, label in split(1)[1][1]), "seeds 0 and 1 gave the same split: use it")
+        smaller = len(split(0, val_size=3)[1][1])
+        expect(smaller == 3, f"val_size=3 gave {smaller} validation items: take val_size items for validation")
+        return "a seeded 14/6 split, train_transform on training items only, eval_transform on validation items only"
+
+    return verdict("split_with_transforms", checks)

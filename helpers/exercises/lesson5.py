@@ -1,16 +1,24 @@
-"""Lesson 5's exercises: a training loop that stops recompiling, and the loader each TPU core would use."""
+"""Lesson 5's exercises: a training loop that stops recompiling, the loader each TPU core would use, and a training
+step compiled with ``torch_xla.compile``."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import itertools
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ContextDecorator, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch.optim.optimizer import register_optimizer_step_post_hook
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, TensorDataset
 
-from helpers.exercises import Verdict, expect, verdict
+from helpers.exercises import Verdict, expect, names_replaced, verdict
 from helpers.xla.device import xla_status
 
 _batch_sizes = itertools.count(11)  # a new batch size per check: graphs compiled by an earlier check are not reused
@@ -99,3 +107,165 @@ def check_tpu_loader(tpu_loader: Callable[[Dataset, int, int, int], DataLoader])
         return f"4 disjoint shards of {len(shards[0])} samples, in full batches of 8"
 
     return verdict("tpu_loader", checks)
+
+
+_LEARNING_RATE, _MOMENTUM = 0.05, 0.9  # lesson 5's train_raw
+_STEP_GRAPHS = 2  # the first step's graph (it creates SGD's momentum buffers) and every later step's
+
+
+@dataclass
+class _Watch:
+    """What the checker saw while ``train_compiled`` ran: how deep the running code is in ``torch_xla.compile``
+    (in a function it compiled, or in its with-block), and one record per forward pass and optimizer step."""
+
+    original: Callable
+    depth: int = 0
+    forwards: list[tuple[str, bool, dict[str, float]]] = field(default_factory=list)  # (device, compiled, metrics)
+    steps: list[tuple[bool, dict[str, float]]] = field(default_factory=list)  # (compiled, metrics)
+
+    def compile(self, f: Callable | None = None, *args: Any, **kwargs: Any) -> Any:
+        """``torch_xla.compile`` as the learner calls it, noting when its function (or block) runs."""
+        compiled = self.original(f, *args, **kwargs)
+        if f is None:
+            return _Region(compiled, self)
+
+        @functools.wraps(f)
+        def run(*f_args: Any, **f_kwargs: Any) -> Any:
+            self.depth += 1
+            try:
+                return compiled(*f_args, **f_kwargs)
+            finally:
+                self.depth -= 1
+
+        return run
+
+
+class _Region(ContextDecorator):
+    """A ``torch_xla.compile()`` block (or decorator) that counts itself in its watch's depth while it runs."""
+
+    def __init__(self, region: AbstractContextManager, watch: _Watch) -> None:
+        self.region, self.watch = region, watch
+
+    def _recreate_cm(self) -> _Region:  # used when it decorates a function: a fresh block per call
+        return _Region(self.region._recreate_cm(), self.watch)
+
+    def __enter__(self) -> _Region:
+        self.region.__enter__()
+        self.watch.depth += 1
+        return self
+
+    def __exit__(self, *exc: object) -> bool | None:
+        self.watch.depth -= 1
+        return self.region.__exit__(*exc)
+
+
+@contextmanager
+def _training_watched(model: nn.Module, train_compiled: Callable) -> Iterator[_Watch]:
+    """Inside the block, note every forward pass of ``model`` and every optimizer step: on which device, whether
+    inside ``torch_xla.compile`` (watched in torch_xla and where ``train_compiled``'s code imported it by name), and
+    torch_xla's metrics at that moment."""
+    import torch_xla
+
+    from helpers.xla.metrics import xla_metrics
+
+    watch = _Watch(torch_xla.compile)
+    namespaces = [vars(torch_xla), vars(sys.modules["torch_xla.torch_xla"]), getattr(train_compiled, "__globals__", {})]
+
+    def forward(module: nn.Module, args: tuple) -> None:
+        watch.forwards.append((str(args[0].device), watch.depth > 0, xla_metrics()))
+
+    def step(optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
+        watch.steps.append((watch.depth > 0, xla_metrics()))
+
+    hooks = [model.register_forward_pre_hook(forward), register_optimizer_step_post_hook(step)]
+    try:
+        with names_replaced(namespaces, {id(watch.original): watch.compile}):
+            yield watch
+    finally:
+        for hook in hooks:
+            hook.remove()
+
+
+def _train_reference(model: nn.Module, loader: DataLoader, steps: int) -> list[float]:
+    """``steps`` SGD steps of lesson 5's settings on the XLA device, each compiled by ``torch_xla.compile``."""
+    import torch_xla
+
+    device = torch_xla.device()
+    model.to(device).train()
+    optimizer = torch.optim.SGD(model.parameters(), lr=_LEARNING_RATE, momentum=_MOMENTUM)
+
+    @torch_xla.compile
+    def step(images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(images), labels)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    losses = [step(images.to(device), labels.to(device)) for _, (images, labels) in zip(range(steps), loader)]
+    return [loss.item() for loss in losses]
+
+
+def check_train_compiled(train_compiled: Callable[[nn.Module, DataLoader, int], list[float]]) -> Verdict:
+    """``train_compiled(model, loader, steps)`` trains ``steps`` SGD steps (lr 0.05, momentum 0.9) on the XLA device,
+    each step (zero_grad, forward, loss, backward, optimizer.step) inside a function compiled by ``torch_xla.compile``,
+    and returns the losses as Python floats read after training. Checked against a reference run: the same losses and
+    weights, on the XLA device, no values read from the device between the steps, inside ``torch_xla.compile`` (watched
+    while the function runs), and no more graph compilations than the step needs (2)."""
+    status = xla_status()
+    if not status.available:
+        return Verdict(False, f"Not checked (train_compiled): no XLA device here. {status.reason}")
+
+    def checks() -> str:
+        batch, steps = next(_batch_sizes), 5  # a new batch size: graphs compiled by an earlier check are not reused
+        images = torch.randn(6 * batch, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+        loader = DataLoader(TensorDataset(images, _labels(images)), batch_size=batch)
+        model = nn.Sequential(nn.Flatten(), nn.Linear(64, 4))
+        reference = copy.deepcopy(model)
+        with _training_watched(model, train_compiled) as watch:
+            losses = train_compiled(model, loader, steps)
+        floats = isinstance(losses, list) and all(isinstance(value, float) for value in losses)
+        expect(floats, "return a list of Python floats: keep each step's loss tensor, read them all after training")
+        expect(len(losses) == steps, f"{len(losses)} losses for {steps} steps: return one per step")
+        expect(watch.forwards, f"the model never ran: train it for the {steps} steps asked")
+        devices = sorted({device for device, _, _ in watch.forwards})
+        expect(devices == ["xla:0"], f"the model ran on {devices}: move it and every batch to torch_xla.device()")
+        expect(len(watch.forwards) == steps, f"{len(watch.forwards)} forward passes for {steps} steps: one per step")
+        expect(watch.steps, "the optimizer never stepped: call optimizer.step() in every step")
+        first, last = watch.forwards[0][2], watch.forwards[-1][2]
+        reads = int(last["host_reads"] - first["host_reads"])
+        expect(
+            reads == 0,
+            f"{reads} values were read from the device during training (.item() in the step): each read makes the "
+            "host wait and splits the step's graph; return the loss tensor from the step, read them all after training",
+        )
+        expect(
+            all(compiled for _, compiled, _ in watch.forwards),
+            "the forward pass ran outside torch_xla.compile: put the whole step (zero_grad, forward, loss, backward, "
+            "optimizer.step) in a function, and call it through torch_xla.compile(step)",
+        )
+        expect(
+            all(compiled for compiled, _ in watch.steps),
+            "optimizer.step() ran outside torch_xla.compile: put it in the compiled step function too",
+        )
+        compiles = int(last["compiles"] - first["compiles"])
+        expect(
+            compiles <= _STEP_GRAPHS,
+            f"{compiles} graph compilations in the first {steps - 1} steps, where the step needs {_STEP_GRAPHS} (the "
+            "first step's, which creates SGD's momentum buffers, and every later step's): keep the whole step in one "
+            "compiled function",
+        )
+        expected = _train_reference(reference, loader, steps)
+        expect(
+            all(abs(loss - right) <= 1e-5 * max(1.0, abs(right)) for loss, right in zip(losses, expected)),
+            f"the losses are not those of {steps} SGD steps (lr=0.05, momentum=0.9): return each step's "
+            "cross-entropy loss, in order",
+        )
+        same = all(
+            torch.allclose(p.detach().cpu(), r.detach().cpu(), rtol=1e-5, atol=1e-6)
+            for p, r in zip(model.parameters(), reference.parameters())
+        )
+        expect(same, f"the weights are not those of {steps} SGD steps with lr=0.05 and momentum=0.9")
+        return f"{steps} compiled steps on the XLA device, {compiles} compilation(s), no reads during training"
+
+    return verdict("train_compiled", checks)

@@ -1,17 +1,26 @@
-"""Lesson 7's exercises: a Trainer with the course's callbacks and logger, and per-class accuracy."""
+"""Lesson 7's exercises: a Trainer with the course's callbacks and logger, per-class accuracy, the learning-rate
+finder, and the dtypes each precision setting gives."""
 
 from __future__ import annotations
 
+import copy
+import functools
+import math
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
 from pytorch_lightning.callbacks import EarlyStopping, ModelCheckpoint
 from pytorch_lightning.loggers import CSVLogger
+from pytorch_lightning.tuner import Tuner
+from torch import nn
+from torch.nn import functional as F
+from torch.utils.data import DataLoader, TensorDataset
 
-from helpers.course.trainers import lightning_info_hidden
+from helpers.course.trainers import lightning_info_hidden, quiet_in_empty_folder, quiet_trainer
 from helpers.exercises import Verdict, expect, verdict
 
 
@@ -81,3 +90,167 @@ def check_per_class_accuracy(per_class_accuracy: Callable[[torch.Tensor], torch.
         return "the diagonal over each row's total, 0 for an empty class"
 
     return verdict("per_class_accuracy", checks)
+
+
+_SEARCH = {"min_lr": 1e-4, "max_lr": 1e-1, "num_training": 30}
+
+
+class _Sweepable(pl.LightningModule):
+    """A linear classifier trained with SGD at ``hparams.learning_rate``; it notes the learning rate of every
+    training step it takes under a Trainer."""
+
+    def __init__(self, learning_rate: float = 0.01) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        self.layer = nn.Linear(8, 3)
+        self.rates: list[float] = []
+
+    def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        if self._trainer is not None:
+            self.rates.append(self.trainer.optimizers[0].param_groups[0]["lr"])
+        features, labels = batch
+        return F.cross_entropy(self.layer(features), labels)
+
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        return torch.optim.SGD(self.parameters(), lr=self.hparams.learning_rate)
+
+
+class _Points(pl.LightningDataModule):
+    """The same 16 points (8 features, large, whose class is the largest of their first 3) in each of 40 batches,
+    so that the loss the learning-rate finder sees follows the learning rate, not the batch."""
+
+    def setup(self, stage: str | None = None) -> None:
+        features = 10 * torch.randn(16, 8, generator=torch.Generator().manual_seed(0))
+        self.data = TensorDataset(features.repeat(40, 1), features[:, :3].argmax(dim=1).repeat(40))
+
+    def train_dataloader(self) -> DataLoader:
+        return DataLoader(self.data, batch_size=16)
+
+
+def _sweep_model() -> _Sweepable:
+    """The checker's model, always with the same initial weights."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        return _Sweepable()
+
+
+@dataclass(frozen=True)
+class _Search:
+    """What Lightning's learning-rate finder did with the checker's settings: its suggestion, the learning rate of
+    the lowest loss it saw, and the learning rate of each of its steps."""
+
+    suggestion: float
+    lowest_loss: float
+    rates: tuple[float, ...]
+
+
+@functools.cache
+def _reference_search() -> _Search:
+    """Lightning's learning-rate finder run on the checker's model and data (once per process)."""
+    model = _sweep_model()
+    with quiet_in_empty_folder():
+        finder = Tuner(quiet_trainer()).lr_find(model, datamodule=_Points(), **_SEARCH)
+    results = finder.results
+    lowest = min(range(len(results["loss"])), key=results["loss"].__getitem__)
+    return _Search(finder.suggestion(), results["lr"][lowest], tuple(model.rates))
+
+
+def _close(value: float, expected: float) -> bool:
+    return math.isclose(value, expected, rel_tol=1e-6)
+
+
+def check_find_learning_rate(
+    find_learning_rate: Callable[[pl.LightningModule, pl.LightningDataModule], float],
+) -> Verdict:
+    """``find_learning_rate(model, datamodule)`` runs Lightning's learning-rate finder (``Tuner(trainer).lr_find``
+    with ``min_lr=1e-4``, ``max_lr=1e-1``, ``num_training=30``) on a CPU Trainer, sets ``model.hparams.learning_rate``
+    to its suggestion and returns it as a float. Checked against the finder run with those settings on the same
+    model and data; the model's weights must be as before the search (the finder puts them back)."""
+
+    def checks() -> str:
+        model = _sweep_model()
+        weights = copy.deepcopy(model.state_dict())
+        with quiet_in_empty_folder():
+            found = find_learning_rate(model, _Points())
+        expect(
+            isinstance(found, float),
+            f"find_learning_rate returned {type(found).__name__}: return the finder's suggestion, a float "
+            "(lr_finder.suggestion())",
+        )
+        expect(model.rates, "the model never trained: run Tuner(trainer).lr_find(model, datamodule=datamodule, ...)")
+        unchanged = all(torch.equal(weights[name], value) for name, value in model.state_dict().items())
+        expect(
+            unchanged,
+            "the model's weights changed during the search: Lightning's lr_find puts them back when it ends, a search "
+            "of your own must too",
+        )
+        reference = _reference_search()
+        rates = model.rates
+        expect(
+            len(rates) == len(reference.rates),
+            f"the search took {len(rates)} training steps: num_training=30 takes {len(reference.rates)}",
+        )
+        expect(_close(rates[0], reference.rates[0]), f"the search started at lr={rates[0]:.3g}: min_lr=1e-4")
+        expect(_close(rates[-1], reference.rates[-1]), f"the search ended at lr={rates[-1]:.3g}: max_lr=1e-1")
+        expect(
+            not _close(found, reference.lowest_loss),
+            f"{found:.3g} is the learning rate of the lowest loss: by then the loss has stopped falling; lr_find "
+            "suggests the one where the loss falls fastest (lr_finder.suggestion())",
+        )
+        expect(
+            _close(found, reference.suggestion),
+            f"you returned {found:.3g}, but the search suggests {reference.suggestion:.3g}: "
+            "return lr_finder.suggestion()",
+        )
+        set_to = model.hparams.get("learning_rate")
+        expect(
+            _close(set_to, found),
+            f"model.hparams.learning_rate is {set_to}: set it to the suggestion (lr_find does when update_attr=True)",
+        )
+        return f"the finder's suggestion {found:.3g}, set as hparams.learning_rate, the weights as before the search"
+
+    return verdict("find_learning_rate", checks)
+
+
+_DTYPES = {  # precision: (the first layer's weight dtype, its output's dtype) inside training_step, and why
+    "32-true": (torch.float32, torch.float32, "everything stays float32"),
+    "bf16-mixed": (
+        torch.float32,
+        torch.bfloat16,
+        "mixed precision keeps the weights in float32 and runs the layer under autocast, which computes it in "
+        "bfloat16; autocast is on only inside the step, so read both dtypes in training_step",
+    ),
+    "bf16-true": (torch.bfloat16, torch.bfloat16, "true precision converts the weights themselves to bfloat16"),
+}
+
+
+def _dtype_names(dtypes: tuple) -> str:
+    return "(" + ", ".join(str(dtype).removeprefix("torch.") for dtype in dtypes) + ")"
+
+
+def check_precision_dtypes(dtypes_in_step: Callable[[str], tuple[torch.dtype, torch.dtype]]) -> Verdict:
+    """``dtypes_in_step(precision)`` fits a tiny model for one step on the CPU with ``Trainer(precision=precision)``
+    and returns ``(dtype of the first layer's weight, dtype of that layer's output)`` as seen inside
+    ``training_step``; tried with "32-true", "bf16-mixed" and "bf16-true"."""
+
+    def checks() -> str:
+        for precision, (weight, output, why) in _DTYPES.items():
+            with quiet_in_empty_folder():
+                got = dtypes_in_step(precision)
+            expect(
+                isinstance(got, tuple | list) and len(got) == 2 and all(isinstance(d, torch.dtype) for d in got),
+                f"dtypes_in_step({precision!r}) returned {got!r}: return two torch.dtype values, (weight, output)",
+            )
+            got, expected = tuple(got), (weight, output)
+            expect(
+                got != expected[::-1] or weight == output,
+                f"precision={precision!r} gave {_dtype_names(got)}, the right dtypes swapped: the weight's first, "
+                "then the output's",
+            )
+            expect(
+                got == expected,
+                f"precision={precision!r} gave {_dtype_names(got)}, expected {_dtype_names(expected)}: {why}",
+            )
+        return "32-true: (float32, float32); bf16-mixed: (float32, bfloat16); bf16-true: (bfloat16, bfloat16)"
+
+    return verdict("dtypes_in_step", checks)
