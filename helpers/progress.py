@@ -41,6 +41,58 @@ def in_notebook() -> bool:
     return shell is not None and hasattr(shell, "kernel")
 
 
+class LiveLine:
+    """One notebook output updated in place while work runs, blanked at the end, then a finished line printed.
+
+    Outside a notebook kernel it shows nothing. ``refresh_seconds``: how often the live frame is redrawn.
+    """
+
+    def __init__(self, refresh_seconds: float = 0.25) -> None:
+        self.refresh_seconds = refresh_seconds
+        self._handle: Any = None
+        self._started = self._drawn = 0.0
+
+    def open(self) -> None:
+        if in_notebook():
+            self._started = time.monotonic()
+            self._handle = display({"text/plain": ""}, raw=True, display_id=True)
+
+    def show(self, frame: str) -> None:
+        """Redraw with ``frame`` and the seconds so far (at most every ``refresh_seconds``)."""
+        now = time.monotonic()
+        if self._handle is not None and now - self._drawn >= self.refresh_seconds:
+            self._drawn = now
+            self._handle.update({"text/plain": f"{frame}  {now - self._started:.0f} s"}, raw=True)
+
+    def close(self, last_line: str) -> None:
+        """Blank the live frame (a saved notebook keeps a blank output) and print ``last_line`` if any."""
+        if self._handle is None:
+            return
+        self._handle.update({"text/plain": ""}, raw=True)
+        self._handle = None
+        if last_line:
+            print(last_line)
+
+
+class FinderProgress:
+    """The part of ``tqdm`` that Lightning's learning-rate finder uses (``update``, ``close``), drawn as a
+    :class:`LiveLine`: live while the finder runs, then "Finding best initial lr: [...] 80/80 batches"."""
+
+    def __init__(self, desc: str = "", total: int | None = None, **_: Any) -> None:
+        self.desc, self.total, self.n = desc, total, 0
+        self._line = LiveLine()
+        self._line.open()
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        self._line.show(f"{self.desc}: {bar(self.n, self.total)}")
+        if self.total is not None and self.n >= self.total:  # the finder closes its bar only when it stops early
+            self.close()
+
+    def close(self) -> None:
+        self._line.close(f"{self.desc}: {bar(self.n, self.total)}")
+
+
 class LiveProgressBar(ProgressBar):
     """Lightning's progress bar for the lessons: live in a notebook, one finished line per fit when saved.
 
@@ -50,10 +102,8 @@ class LiveProgressBar(ProgressBar):
 
     def __init__(self, refresh_seconds: float = 0.25) -> None:
         super().__init__()
-        self.refresh_seconds = refresh_seconds
         self._enabled = in_notebook()
-        self._handle: Any = None
-        self._started = self._drawn = 0.0
+        self._line = LiveLine(refresh_seconds)
         self._train_frame = ""  # the last training frame: what a fit's finished line shows
 
     @property
@@ -68,23 +118,8 @@ class LiveProgressBar(ProgressBar):
 
     def _open(self) -> None:
         if self.is_enabled:
-            self._started, self._train_frame = time.monotonic(), ""
-            self._handle = display({"text/plain": ""}, raw=True, display_id=True)
-
-    def _show(self, frame: str) -> None:
-        now = time.monotonic()
-        if self._handle is not None and now - self._drawn >= self.refresh_seconds:
-            self._drawn = now
-            self._handle.update({"text/plain": f"{frame}  {now - self._started:.0f} s"}, raw=True)
-
-    def _close(self, last_line: str) -> None:
-        """Blank the live frame (a saved notebook keeps a blank output) and print ``last_line`` if any."""
-        if self._handle is None:
-            return
-        self._handle.update({"text/plain": ""}, raw=True)
-        self._handle = None
-        if last_line:
-            print(last_line)
+            self._train_frame = ""
+            self._line.open()
 
     def _epoch(self, trainer: pl.Trainer) -> str:
         limit = trainer.max_epochs if trainer.max_epochs not in (None, -1) else None
@@ -98,13 +133,13 @@ class LiveProgressBar(ProgressBar):
 
     def on_train_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, *args: Any) -> None:
         self._train_frame = f"{self._epoch(trainer)} {bar(args[-1] + 1, self.total_train_batches)}"
-        self._show(self._train_frame)
+        self._line.show(self._train_frame)
 
     def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        self._close(self._train_frame)
+        self._line.close(self._train_frame)
 
     def on_exception(self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException) -> None:
-        self._close(self._train_frame if self._fitting() else "")
+        self._line.close(self._train_frame if self._fitting() else "")
 
     def on_validation_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if not self._fitting():
@@ -114,28 +149,28 @@ class LiveProgressBar(ProgressBar):
         done = args[2] + 1
         total = _of_loader(trainer.num_sanity_val_batches if trainer.sanity_checking else trainer.num_val_batches, args)
         if not self._fitting():
-            self._show(f"validating {bar(done, total)}")
+            self._line.show(f"validating {bar(done, total)}")
         elif not trainer.sanity_checking:
-            self._show(f"{self._train_frame} · validating {bar(done, total)}")
+            self._line.show(f"{self._train_frame} · validating {bar(done, total)}")
 
     def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if not self._fitting():
-            self._close("")
+            self._line.close("")
 
     def on_test_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self._open()
 
     def on_test_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, *args: Any) -> None:
-        self._show(f"testing {bar(args[2] + 1, _of_loader(trainer.num_test_batches, args))}")
+        self._line.show(f"testing {bar(args[2] + 1, _of_loader(trainer.num_test_batches, args))}")
 
     def on_test_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        self._close("")
+        self._line.close("")
 
     def on_predict_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self._open()
 
     def on_predict_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, *args: Any) -> None:
-        self._show(f"predicting {bar(args[2] + 1, _of_loader(trainer.num_predict_batches, args))}")
+        self._line.show(f"predicting {bar(args[2] + 1, _of_loader(trainer.num_predict_batches, args))}")
 
     def on_predict_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        self._close("")
+        self._line.close("")

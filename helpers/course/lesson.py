@@ -40,6 +40,7 @@ COURSE_PARAMETERS = {
     "interrupt_at_step": whole(minimum=0),
     "xla_device": one_of("auto", "TPU", "CPU", "off"),
     "processes": whole(minimum=1),
+    "find_lr": one_of(True, False),
 }
 
 

@@ -10,7 +10,10 @@
   integrations (litlogger, litmodels), the note that a ``ModelSummary`` passed in ``callbacks`` replaces the
   default one (the lessons pass one on purpose, so the summary looks the same with or without ``rich``), and
   ``MLFlowLogger``'s warning that its experiment is new ("Experiment with name ... not found. Creating it."),
-  which every fresh run prints.
+  which every fresh run prints; and the learning-rate finder's note that it restores its own temporary
+  checkpoint without ``weights_only``.
+- The learning-rate finder draws its progress with :class:`helpers.progress.FinderProgress` instead of ``tqdm``:
+  live while it runs, then one finished line, where a saved notebook would keep tqdm's first frame ("0/100").
 - Paths read the same on every machine: a file under the notebook's folder is named relative to it in Lightning's
   info lines ("Restoring states from the checkpoint path at runs/..."), and a warning from an installed library
   names its file from its package (``pytorch_lightning/...``), not from where Python installed it.
@@ -25,10 +28,18 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from pytorch_lightning.tuner import lr_finder
+
 from helpers.course.runtime import avoid_tpu_metadata_lookup
+from helpers.progress import FinderProgress
 
 LIGHTNING_LOGGERS = ("pytorch_lightning", "lightning_fabric")
-DROPPED = ("💡 Tip", "Trainer already configured with model summary callbacks", "Experiment with name ")
+DROPPED = (
+    "💡 Tip",
+    "Trainer already configured with model summary callbacks",
+    "Experiment with name ",
+    "`weights_only` was not set",  # the learning-rate finder restoring its own temporary checkpoint
+)
 
 
 class DropLightningNoise(logging.Filter):
@@ -68,5 +79,6 @@ def prepare_lightning() -> None:
                 handler.setStream(sys.stdout)
             if not any(isinstance(existing, DropLightningNoise) for existing in handler.filters):
                 handler.addFilter(DropLightningNoise())
+    lr_finder.tqdm = FinderProgress  # the finder's tqdm bar: a saved notebook would keep its first frame, "0/100"
     if not getattr(warnings.formatwarning, "from_package", False):
         warnings.formatwarning = _from_package(warnings.formatwarning)

@@ -9,7 +9,7 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset, random_split
-from torchvision import transforms
+from torchvision.transforms import v2
 
 from helpers.course.params import check, fraction_or_count, whole
 from helpers.data.facts import MEAN, STD
@@ -18,9 +18,9 @@ from helpers.data.resumable import ResumableDataLoader
 from helpers.data.standin import StandinSpec
 
 
-def default_transform() -> transforms.Compose:
-    """PIL image -> normalized float tensor [1, 28, 28]."""
-    return transforms.Compose([transforms.ToTensor(), transforms.Normalize((MEAN,), (STD,))])
+def default_transform() -> v2.Compose:
+    """PIL image -> normalized float tensor [1, 28, 28] with ``transforms.v2`` (lesson 3's ``transform``)."""
+    return v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize((MEAN,), (STD,))])
 
 
 def split_sizes(n: int, val_split: float | int) -> tuple[int, int]:
