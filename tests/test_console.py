@@ -5,7 +5,9 @@ from helpers.course.console import console_to_file
 
 
 def child(code: str) -> None:
-    subprocess.run([sys.executable, "-c", code], check=True)
+    """Run ``code`` in a child Python, unbuffered: its lines reach the file in the order printed, with or without
+    PYTHONUNBUFFERED in the environment (without it, stdout is flushed only at exit, after stderr's line)."""
+    subprocess.run([sys.executable, "-u", "-c", code], check=True)
 
 
 def test_a_child_process_output_goes_to_the_file(tmp_path, capfd):

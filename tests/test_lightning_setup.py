@@ -29,3 +29,26 @@ def test_warnings_name_an_installed_librarys_file_from_its_package():
     assert "site-packages" not in text and "We are turning off the shuffling" in text
     own = warnings.formatwarning("mine", UserWarning, "/home/me/notebook.py", 3)
     assert own.startswith("/home/me/notebook.py:3: UserWarning: mine")
+
+
+def test_only_torchs_python_3_13_warning_about_its_ddp_hook_enum_is_ignored():
+    """Under Python 3.13, every DDP fit imports torch's DDPCommHookType, which warns (pytorch/pytorch#163938)."""
+    prepare_lightning()
+    filters = list(warnings.filters)
+    prepare_lightning()
+    assert warnings.filters == filters  # a second call adds no second filter
+    note = "functools.partial will be a method descriptor in future Python versions; wrap it in enum.member() ..."
+    hooks = "torch.distributed.algorithms.ddp_comm_hooks"
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.warn_explicit(note, FutureWarning, "torch/distributed/algorithms/ddp_comm_hooks/__init__.py", 54,
+                               module=hooks)  # fmt: skip
+        warnings.warn_explicit(note, FutureWarning, "mine.py", 1, module="mine")
+        warnings.warn_explicit(note, FutureWarning, "hooks/powerSGD_hook.py", 1, module=hooks + ".powerSGD_hook")
+        warnings.warn_explicit("another note", FutureWarning, "ddp_comm_hooks/__init__.py", 1, module=hooks)
+        warnings.warn_explicit(note, DeprecationWarning, "ddp_comm_hooks/__init__.py", 1, module=hooks)
+    assert [(warning.filename, warning.category) for warning in shown] == [
+        ("mine.py", FutureWarning),
+        ("hooks/powerSGD_hook.py", FutureWarning),
+        ("ddp_comm_hooks/__init__.py", FutureWarning),
+        ("ddp_comm_hooks/__init__.py", DeprecationWarning),
+    ]

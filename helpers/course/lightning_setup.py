@@ -6,7 +6,7 @@
 - Lightning writes its info lines ("GPU available: ...", the model summary, "Seed set to 0") through Python
   logging to stderr, which notebook front ends colour as an error; they go to stdout instead. Warnings
   (``warnings.warn``) stay on stderr.
-- Three kinds of Lightning info lines are dropped, and nothing else: the "💡 Tip" lines advertising its paid
+- Four kinds of Lightning info lines are dropped, and nothing else: the "💡 Tip" lines advertising its paid
   integrations (litlogger, litmodels), the note that a ``ModelSummary`` passed in ``callbacks`` replaces the
   default one (the lessons pass one on purpose, so the summary looks the same with or without ``rich``), and
   ``MLFlowLogger``'s warning that its experiment is new ("Experiment with name ... not found. Creating it."),
@@ -14,6 +14,9 @@
   checkpoint without ``weights_only``.
 - The learning-rate finder draws its progress with :class:`helpers.progress.FinderProgress` instead of ``tqdm``:
   live while it runs, then one finished line, where a saved notebook would keep tqdm's first frame ("0/100").
+- One warning is ignored, and no other: under Python 3.13, torch 2.9.0's ``DDPCommHookType`` enum, which Lightning
+  imports in every process of a DDP fit, warns that ``functools.partial`` will be a method descriptor in future
+  Pythons (pytorch/pytorch#163938). Only torch can fix it, and under 3.13 the enum still works.
 - Paths read the same on every machine: a file under the notebook's folder is named relative to it in Lightning's
   info lines ("Restoring states from the checkpoint path at runs/..."), and a warning from an installed library
   names its file from its package (``pytorch_lightning/...``), not from where Python installed it.
@@ -70,8 +73,8 @@ def _from_package(format_warning: Callable[..., str]) -> Callable[..., str]:
 
 def prepare_lightning() -> None:
     """Keep torch_xla's TPU probe off the network where no TPU is attached; send Lightning's info lines to stdout
-    without its noise; name files the same way on every machine. Call it after ``import pytorch_lightning``;
-    calling it again changes nothing."""
+    without its noise; ignore torch's warning about its DDP hook enum; name files the same way on every machine.
+    Call it after ``import pytorch_lightning``; calling it again changes nothing."""
     avoid_tpu_metadata_lookup()
     for name in LIGHTNING_LOGGERS:
         for handler in logging.getLogger(name).handlers:
@@ -80,5 +83,13 @@ def prepare_lightning() -> None:
             if not any(isinstance(existing, DropLightningNoise) for existing in handler.filters):
                 handler.addFilter(DropLightningNoise())
     lr_finder.tqdm = FinderProgress  # the finder's tqdm bar: a saved notebook would keep its first frame, "0/100"
+    # the one warning ignored (module docstring); DDP's forked processes inherit the filter, and a second call
+    # replaces it rather than adding another
+    warnings.filterwarnings(
+        "ignore",
+        "functools.partial will be a method descriptor in future Python versions",
+        FutureWarning,
+        r"torch\.distributed\.algorithms\.ddp_comm_hooks\Z",
+    )
     if not getattr(warnings.formatwarning, "from_package", False):
         warnings.formatwarning = _from_package(warnings.formatwarning)
