@@ -1,6 +1,6 @@
 """What ``Trainer(precision=...)`` changes on this machine's CPU: speed and loss, side by side in one run.
 
-    python -m tools.benchmark_precision [--steps 150] [--rounds 3]
+    python bench/precision.py [--steps 150] [--rounds 3]
 
 Each round fits lesson 4's model (``helpers.model.FashionCNN``) on the offline stand-in for ``--steps`` steps under
 every precision, in turn, from the same initial weights and batches; the rounds interleave the precisions, so a
