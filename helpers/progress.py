@@ -122,8 +122,7 @@ class LiveProgressBar(ProgressBar):
             self._line.open()
 
     def _epoch(self, trainer: pl.Trainer) -> str:
-        limit = trainer.max_epochs if trainer.max_epochs not in (None, -1) else None
-        return f"epoch {trainer.current_epoch + 1}" + (f"/{limit}" if limit else "")
+        return f"epoch {trainer.current_epoch}"  # counted from 0, as Lightning's own bars and logs count
 
     def _fitting(self) -> bool:
         return self.trainer.state.fn == TrainerFn.FITTING
