@@ -52,3 +52,20 @@ def test_only_torchs_python_3_13_warning_about_its_ddp_hook_enum_is_ignored():
         ("ddp_comm_hooks/__init__.py", FutureWarning),
         ("ddp_comm_hooks/__init__.py", DeprecationWarning),
     ]
+
+
+def test_the_learning_rate_finder_draws_its_bar_with_the_courses_finished_line():
+    from pytorch_lightning.tuner import lr_finder
+
+    from helpers.progress import FinderProgress
+
+    prepare_lightning()
+    assert lr_finder.tqdm is FinderProgress
+
+
+def test_the_finders_note_on_its_own_checkpoint_is_dropped_and_other_notes_kept():
+    def record(message):
+        return logging.LogRecord("pytorch_lightning", logging.INFO, __file__, 1, message, (), None)
+
+    assert not DropLightningNoise().filter(record("`weights_only` was not set, defaulting to `False`."))
+    assert DropLightningNoise().filter(record("Learning rate set to 0.0028"))
