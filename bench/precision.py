@@ -36,7 +36,8 @@ def fit_once(precision: str, datamodule: FashionMNISTDataModule, steps: int) -> 
     start = time.perf_counter()
     trainer.fit(model, datamodule=datamodule)
     seconds = time.perf_counter() - start
-    val_loss = trainer.validate(model, datamodule=datamodule, verbose=False)[0]["val_loss"]
+    evaluation = quiet_trainer(precision=precision)
+    val_loss = evaluation.validate(model, datamodule=datamodule, verbose=False)[0]["val_loss"]
     return steps / seconds, float(val_loss)
 
 
