@@ -64,3 +64,8 @@ def dtypes_in_step(precision):
     )
     trainer.fit(model, DataLoader(data, batch_size=4))
     return model.dtypes
+
+
+def evaluate_best(trainer, model, datamodule):
+    """The test metrics of the best checkpoint the Trainer's ModelCheckpoint kept, not of the weights in memory."""
+    return trainer.test(datamodule=datamodule, ckpt_path="best", verbose=False)[0]

@@ -106,6 +106,7 @@ REFERENCE = {  # checker: its answer in the lesson's solutions/NN_topic.py
     lesson7.check_per_class_accuracy: S7.per_class_accuracy,
     lesson7.check_find_learning_rate: S7.find_learning_rate,
     lesson7.check_precision_dtypes: S7.dtypes_in_step,
+    lesson7.check_evaluate_best: S7.evaluate_best,
     lesson8.check_synced_validation: S8.SyncedValidationCNN,
     lesson8.check_accumulation: S8.accumulation,
 }
@@ -589,6 +590,18 @@ ACCEPTED = [
     pytest.param(lesson7.check_find_learning_rate, tuner_updates_the_model, id="find_lr-update_attr"),
     pytest.param(lesson7.check_find_learning_rate, named_attribute_search, id="find_lr-attr_name"),
     pytest.param(lesson7.check_precision_dtypes, dtypes_by_hook, id="dtypes-forward_hook_fast_dev_run"),
+    pytest.param(
+        lesson7.check_evaluate_best,
+        lambda trainer, model, datamodule: trainer.test(
+            model, datamodule=datamodule, ckpt_path=trainer.checkpoint_callback.best_model_path, verbose=False
+        )[0],
+        id="evaluate_best-best_model_path",
+    ),
+    pytest.param(
+        lesson7.check_evaluate_best,
+        lambda trainer, model, datamodule: trainer.test(datamodule=datamodule, verbose=False)[0],
+        id="evaluate_best-no_model_means_best",
+    ),
     pytest.param(
         lesson8.check_synced_validation, synced(options={"sync_dist": True, "on_epoch": True}), id="synced-on_epoch"
     ),
@@ -1514,6 +1527,25 @@ REJECTED = [  # each checker's wrong answers: name=(answer, words the learner mu
             "precision='bf16-true' gave (float32, bfloat16), expected (bfloat16, bfloat16): true precision converts",
         ),
         strings=(lambda precision: ("torch.float32", "torch.float32"), "return two torch.dtype values"),
+    ),
+    *wrong(
+        lesson7.check_evaluate_best,
+        starter=(
+            lambda trainer, model, datamodule: trainer.test(model, datamodule=datamodule, verbose=False)[0],
+            "these are the metrics of the last epoch's weights",
+        ),
+        last_checkpoint=(
+            lambda trainer, model, datamodule: trainer.test(datamodule=datamodule, ckpt_path="last", verbose=False)[0],
+            "these are the metrics of the last epoch's weights",
+        ),
+        whole_list=(
+            lambda trainer, model, datamodule: trainer.test(datamodule=datamodule, ckpt_path="best", verbose=False),
+            "evaluate_best returned list",
+        ),
+        validated=(
+            lambda trainer, model, datamodule: trainer.validate(datamodule=datamodule, ckpt_path="best")[0],
+            "no test metrics in what you returned",
+        ),
     ),
     *wrong(
         lesson8.check_synced_validation,

@@ -1,5 +1,5 @@
 """Lesson 7's exercises: a Trainer with the course's callbacks and logger, per-class accuracy, the learning-rate
-finder, and the dtypes each precision setting gives."""
+finder, the dtypes each precision setting gives, and testing the best checkpoint."""
 
 from __future__ import annotations
 
@@ -254,3 +254,73 @@ def check_precision_dtypes(dtypes_in_step: Callable[[str], tuple[torch.dtype, to
         return "32-true: (float32, float32); bf16-mixed: (float32, bfloat16); bf16-true: (bfloat16, bfloat16)"
 
     return verdict("dtypes_in_step", checks)
+
+
+class _Graded(pl.LightningModule):
+    """A linear classifier whose validation score is its epoch (so the best checkpoint, by the lowest score, is the
+    first epoch's) and whose test step logs the norm of its weight: the test metrics say which weights ran."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layer = nn.Linear(8, 3)
+
+    def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        features, labels = batch
+        return F.cross_entropy(self.layer(features), labels)
+
+    def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
+        self.log("val_score", float(self.current_epoch))
+
+    def test_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
+        self.log("test_weight", self.layer.weight.norm())
+
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        return torch.optim.SGD(self.parameters(), lr=0.5)
+
+
+class _PointsToTest(_Points):
+    """:class:`_Points`, with the first 16 of them as validation and test data too."""
+
+    def val_dataloader(self) -> DataLoader:
+        return DataLoader(TensorDataset(*self.data[:16]), batch_size=16)
+
+    def test_dataloader(self) -> DataLoader:
+        return self.val_dataloader()
+
+
+def check_evaluate_best(
+    evaluate_best: Callable[[pl.Trainer, pl.LightningModule, pl.LightningDataModule], dict],
+) -> Verdict:
+    """``evaluate_best(trainer, model, datamodule)``, after ``trainer.fit(model, datamodule=datamodule)``: the test
+    metrics (the dict ``trainer.test`` returns for its one test loader) of the best checkpoint that the Trainer's
+    ``ModelCheckpoint`` kept, not of the last weights, which the model holds in memory."""
+
+    def checks() -> str:
+        with quiet_in_empty_folder():
+            model, datamodule = _Graded(), _PointsToTest()
+            keep_best = ModelCheckpoint(dirpath="checkpoints", monitor="val_score", mode="min")
+            trainer = quiet_trainer(
+                max_epochs=3, limit_train_batches=4, callbacks=[keep_best], enable_checkpointing=True
+            )
+            trainer.fit(model, datamodule=datamodule)
+            last = float(model.layer.weight.norm())
+            best = float(torch.load(keep_best.best_model_path, weights_only=True)["state_dict"]["layer.weight"].norm())
+            metrics = evaluate_best(trainer, model, datamodule)
+        expect(
+            isinstance(metrics, dict),
+            f"evaluate_best returned {type(metrics).__name__}: return the dict of test metrics, trainer.test(...)[0]",
+        )
+        expect("test_weight" in metrics, "no test metrics in what you returned: run trainer.test and return its [0]")
+        tested = float(metrics["test_weight"])
+        expect(
+            not math.isclose(tested, last, rel_tol=1e-6),
+            "these are the metrics of the last epoch's weights (trainer.test(model, ...) tests the model as it is in "
+            'memory; ckpt_path="last" loads the last checkpoint): test the best one, with ckpt_path="best"',
+        )
+        expect(
+            math.isclose(tested, best, rel_tol=1e-6),
+            'these are not the best checkpoint\'s metrics: ckpt_path="best" loads the one the ModelCheckpoint kept',
+        )
+        return 'the best checkpoint\'s test metrics (trainer.test(ckpt_path="best"))'
+
+    return verdict("evaluate_best", checks)
