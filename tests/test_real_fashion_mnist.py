@@ -100,9 +100,10 @@ def test_results_rows(monkeypatch):
     assert all(epochs in METRICS[name] for name, (epochs, _) in LESSONS.items())
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda bundle, raw: shown.append(bundle))
-    exec(EPOCHS_CELL, {"max_epochs": 10, "early_stop": type("ES", (), {"stopped_epoch": 7})})
+    exec(EPOCHS_CELL, {"max_epochs": 10})
     row = {"lesson": "07_all_together.ipynb", "error": "", "epochs": 8, "best_val_acc": 0.9198, "test_acc": 0.917}
     row.update(shown[0][MIMETYPE], seconds=440.2)
     expected = ["07_all_together.ipynb", "8", "of", "10", "(EarlyStopping)", "0.9198", "0.9170", "440"]
     assert format_row(row).split() == expected
+    assert "10 of 10 (max_epochs)" in format_row({**row, "epochs": 10})
     assert "FAILED after 3 s: boom" in format_row({"lesson": "x", "error": "boom", "seconds": 3})
