@@ -11,7 +11,8 @@ then tests the best checkpoint as the lesson does. Variants (:data:`VARIANTS`):
 - ``lesson``:         as the lesson trains it;
 - ``no-early-stop``:  without EarlyStopping: all ``max_epochs``, the cosine schedule run to its end;
 - ``batchnorm``:      a BatchNorm2d after each convolution (before its ReLU), EarlyStopping as the lesson;
-- ``batchnorm-no-early-stop``: both changes.
+- ``batchnorm-no-early-stop``: both changes;
+- ``dropout``:        Dropout(0.3) on ``fc1``'s output (before ``fc2``), EarlyStopping as the lesson.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytorch_lightning as pl
@@ -32,13 +34,6 @@ from tools.course_env import apply_course_env
 from tools.lesson_code import lesson_code
 from tools.real_fashion_mnist import DEFAULT_DATA_DIR
 
-VARIANTS = {  # name -> (batch norm, early stopping)
-    "lesson": (False, True),
-    "no-early-stop": (False, False),
-    "batchnorm": (True, True),
-    "batchnorm-no-early-stop": (True, False),
-}
-
 
 def add_batchnorm(net: nn.Module) -> None:
     """A BatchNorm2d after each of ``net``'s convolutions: ``conv1`` becomes ``Sequential(conv1, BatchNorm2d)``."""
@@ -47,16 +42,31 @@ def add_batchnorm(net: nn.Module) -> None:
         setattr(net, name, nn.Sequential(conv, nn.BatchNorm2d(conv.out_channels)))
 
 
+def add_dropout(net: nn.Module) -> None:
+    """Dropout(0.3) on what ``fc2`` receives (``fc1``'s output after its ReLU)."""
+    net.fc2 = nn.Sequential(nn.Dropout(0.3), net.fc2)
+
+
+# name -> (changes to lesson 7's network, whether lesson 7's EarlyStopping is used)
+VARIANTS: dict[str, tuple[tuple[Callable[[nn.Module], None], ...], bool]] = {
+    "lesson": ((), True),
+    "no-early-stop": ((), False),
+    "batchnorm": ((add_batchnorm,), True),
+    "batchnorm-no-early-stop": ((add_batchnorm,), False),
+    "dropout": ((add_dropout,), True),
+}
+
+
 def run_variant(name: str, data_dir: Path) -> dict[str, float]:
     """Train and test one variant as lesson 7 does; return its epochs, best val_acc, test accuracy and seconds."""
-    batchnorm, early_stopping = VARIANTS[name]
+    changes, early_stopping = VARIANTS[name]
     lesson = lesson_code("07_all_together.ipynb", "FashionMNISTNet", "FashionMNISTModel")
     start = time.perf_counter()
     pl.seed_everything(lesson["seed"], workers=True)
     dm = FashionMNISTDataModule(data_dir, "real", batch_size=lesson["batch_size"], seed=lesson["seed"])
     model = lesson["FashionMNISTModel"](learning_rate=lesson["learning_rate"])
-    if batchnorm:
-        add_batchnorm(model.net)
+    for change in changes:
+        change(model.net)
     with tempfile.TemporaryDirectory() as run:
         best = ModelCheckpoint(dirpath=run, filename="best-{epoch}", monitor="val_acc", mode="max", save_top_k=1)
         callbacks = [best, MetricsHistory(print_rows=True)]
