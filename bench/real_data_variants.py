@@ -5,10 +5,11 @@ accuracy. Evidence for changing the lesson, measured outside it.
 
 The data is what ``python -m tools.real_fashion_mnist`` writes. Each variant runs lesson 7's own classes
 (``FashionMNISTNet``, ``FashionMNISTModel``, read from the notebook by ``tools.lesson_code``) with its parameters,
-seed, DataModule, EarlyStopping and best-by-val_acc checkpoint, without its loggers and its simulated power cut,
-then tests the best checkpoint as the lesson does. Variants (:data:`VARIANTS`):
+seed, DataModule, EarlyStopping and best-by-val_acc checkpoint, without its loggers, its simulated power cut and its
+learning-rate finder (the parameters cell's ``learning_rate``, as the lesson with ``find_lr=False``), then tests the
+best checkpoint as the lesson does. Variants (:data:`VARIANTS`):
 
-- ``lesson``:         as the lesson trains it;
+- ``lesson``:         as the lesson trains it with ``find_lr=False``;
 - ``no-early-stop``:  without EarlyStopping: all ``max_epochs``, the cosine schedule run to its end;
 - ``batchnorm``:      a BatchNorm2d after each convolution (before its ReLU), EarlyStopping as the lesson;
 - ``batchnorm-no-early-stop``: both changes;
