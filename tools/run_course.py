@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -21,10 +22,13 @@ from tools.lesson_metrics import final_metrics, format_metrics, metrics_cell
 from tools.paths import NOTEBOOKS, ROOT, notebook_paths
 
 
-def execute_lesson(path: Path, out: Path, parameters: dict, kernel_name: str = "python3") -> nbformat.NotebookNode:
-    """Run one lesson with papermill as the course runs it (from notebooks/, python3 kernel), with its metrics
-    cell appended (:mod:`tools.lesson_metrics`); return the executed notebook."""
+def execute_lesson(
+    path: Path, out: Path, parameters: dict, kernel_name: str = "python3", appended: Sequence[str] = ()
+) -> nbformat.NotebookNode:
+    """Run one lesson with papermill as the course runs it (from notebooks/, python3 kernel), with ``appended`` code
+    cells and its metrics cell appended (:mod:`tools.lesson_metrics`); return the executed notebook."""
     nb = nbformat.read(path, as_version=4)
+    nb.cells += [nbformat.v4.new_code_cell(source) for source in appended]
     nb.cells.append(metrics_cell(path.name))
     papermill.execute_notebook(
         nb,
