@@ -1,6 +1,6 @@
 """What ``Trainer(precision=...)`` changes on this machine's CPU: speed and loss, side by side in one run.
 
-    python bench/precision.py [--steps 150] [--rounds 3]
+    python -m bench.precision [--steps 150] [--rounds 3]
 
 Each round fits lesson 4's model (``helpers.model.FashionCNN``) on the offline stand-in for ``--steps`` steps under
 every precision, in turn, from the same initial weights and batches; the rounds interleave the precisions, so a
@@ -13,7 +13,6 @@ and can be slower than float32 where it has not.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import tempfile
 import time
@@ -24,6 +23,7 @@ import torch
 from helpers.course.trainers import quiet_trainer
 from helpers.data.datamodule import FashionMNISTDataModule
 from helpers.model import FashionCNN
+from tools.real_data_results import cpu_model
 
 PRECISIONS = ("32-true", "bf16-mixed", "bf16-true")
 
@@ -41,15 +41,6 @@ def fit_once(precision: str, datamodule: FashionMNISTDataModule, steps: int) -> 
     return steps / seconds, float(val_loss)
 
 
-def cpu_name() -> str:
-    """The CPU's model name (Linux), else what ``platform`` knows."""
-    try:
-        with open("/proc/cpuinfo") as info:
-            return next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or platform.machine()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=150, help="training steps per fit (default 150)")
@@ -64,7 +55,7 @@ def main() -> None:
             for precision in PRECISIONS:
                 speed, losses[precision] = fit_once(precision, datamodule, args.steps)
                 speeds[precision].append(speed)
-    print(f"{cpu_name()}, {torch.get_num_threads()} threads, torch {torch.__version__}, Lightning {pl.__version__}")
+    print(f"{cpu_model()}, {torch.get_num_threads()} threads, torch {torch.__version__}, Lightning {pl.__version__}")
     print(f"{args.steps} steps of lesson 4's model (batch 64) per fit, median of {args.rounds} interleaved rounds")
     base = statistics.median(speeds["32-true"])
     print(f"{'precision':<12}{'steps/s':>9}{'vs 32-true':>12}{'val_loss':>10}")
