@@ -46,8 +46,8 @@ DROPPED = (
 
 
 class DropLightningNoise(logging.Filter):
-    """Drops Lightning's integration tips, its note about a ``ModelSummary`` passed in and MLflow's new-experiment
-    warning; names files under the notebook's folder relative to it; keeps the rest."""
+    """Drops the lines that start with one of :data:`DROPPED` (module docstring); names files under the notebook's
+    folder relative to it; keeps the rest."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if str(record.msg).startswith(DROPPED):
