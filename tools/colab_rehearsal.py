@@ -18,6 +18,8 @@
    server stopped the first cell ends with its one-line message.
 
 It prints what was installed, how long each part took, and each lesson's result; exit 1 if anything failed.
+The environment (about 7 GB with torch's CUDA libraries) is deleted at the end unless ``--keep-venv`` is given;
+the executed lessons stay in ``WORKDIR/IMAGE/out``.
 It needs the package registry (not the rest of the network), so it runs outside the no-network test run.
 """
 
@@ -62,6 +64,7 @@ KERNEL_STARTUP = "import google.colab  # as on Colab, where the kernel imports i
 # What differs from Colab: no TPU here, so the TPU image's lesson 5 runs on the CPU XLA device.
 LESSON_PARAMETERS = {"tpu": {"05_xla_tpu.ipynb": {"xla_device": "CPU"}}, "cpu": {}}
 CUDA_PREFIXES = ("nvidia-", "cuda-", "triton")
+NEEDS_GB = 9  # an image's environment as installed (7 GB on either image here), with room for the lessons' runs
 
 
 def pip_freeze(python: Path) -> dict[str, str]:
@@ -76,7 +79,8 @@ def make_environment(workdir: Path, image: str, base_python: str) -> Path:
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([base_python, "-m", "venv", venv], check=True)
     python = venv / "bin" / "python"
-    subprocess.run([python, "-m", "pip", "install", "--quiet", *IMAGES[image]], check=True)
+    # No pip cache: the image's torch and its CUDA libraries are about 7 GB installed, and a cache would add 4 more.
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-cache-dir", *IMAGES[image]], check=True)
     site = Path(subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True
     ).stdout.strip())  # fmt: skip
@@ -172,9 +176,16 @@ def main() -> int:
     parser.add_argument("--lessons", nargs="*", default=["01", "05", "06", "07"])
     parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "rehearsal")
     parser.add_argument("--python", default=sys.executable, help="the Python to build the environment with")
+    parser.add_argument("--keep-venv", action="store_true", help="keep the image's environment (about 7 GB) afterwards")
     args = parser.parse_args()
     workdir = (args.workdir / args.image).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
+    free_gb = shutil.disk_usage(workdir).free / 2**30
+    if free_gb < NEEDS_GB:
+        sys.exit(
+            f"The rehearsal needs about {NEEDS_GB} GB free in {workdir}, which has {free_gb:.1f} GB: free some "
+            "space (an earlier rehearsal's venv, pip's cache) or give --workdir on a larger disk."
+        )
     problems: list[str] = []
 
     began = time.perf_counter()
@@ -207,6 +218,9 @@ def main() -> int:
     if "06_loggers.ipynb" in rows and not inline_tensorboard_shown(out / "06_loggers.ipynb"):
         problems.append("lesson 6 did not show TensorBoard inline")
     stop_tensorboards(python.parent.parent)
+    python_version = subprocess.run([python, "-V"], capture_output=True, text=True).stdout.strip()
+    if not args.keep_venv:  # the executed lessons stay in out/; every run makes the environment anew anyway
+        shutil.rmtree(python.parent.parent)
 
     added = {name: version for name, version in after.items() if name not in image}
     changed = {name: (image[name], after[name]) for name in image if name in after and after[name] != image[name]}
@@ -215,8 +229,7 @@ def main() -> int:
             problems.append(f"the image's {name} was replaced: {changed[name][0]} -> {changed[name][1]}")
     problems += [f"a CUDA package was added: {name}" for name in added if name.startswith(CUDA_PREFIXES)]
 
-    version = subprocess.run([python, "-V"], capture_output=True, text=True).stdout.strip()
-    print(f"\nColab rehearsal, {args.image} image, {version}")
+    print(f"\nColab rehearsal, {args.image} image, {python_version}")
     trio = [f"{name} {image[name]}" for name in ("torch", "torchvision", "torch-xla") if name in image]
     print(f"image: {', '.join(trio)} and {len(image) - len(trio)} other packages")
     print(f"installed by the lessons' first cell ({len(added)} packages): "
