@@ -29,3 +29,23 @@ def test_warnings_name_an_installed_librarys_file_from_its_package():
     assert "site-packages" not in text and "We are turning off the shuffling" in text
     own = warnings.formatwarning("mine", UserWarning, "/home/me/notebook.py", 3)
     assert own.startswith("/home/me/notebook.py:3: UserWarning: mine")
+
+
+def test_torch_s_ddp_hooks_warning_under_python_3_13_is_ignored_and_no_other():
+    import helpers.course.lightning_setup as setup
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        setup.prepare_lightning()
+        message = "functools.partial will be a method descriptor in future Python versions; wrap it in enum.member()"
+        warnings.warn_explicit(
+            message, FutureWarning, "ddp_comm_hooks/__init__.py", 54, setup.IGNORED_WARNING["module"]
+        )
+        warnings.warn_explicit(message, FutureWarning, "elsewhere.py", 1, "some.other.module")
+        warnings.warn_explicit(
+            "another", FutureWarning, "ddp_comm_hooks/__init__.py", 54, setup.IGNORED_WARNING["module"]
+        )
+    assert [(str(w.message)[:10], w.filename) for w in caught] == [
+        (message[:10], "elsewhere.py"),
+        ("another", "ddp_comm_hooks/__init__.py"),
+    ]

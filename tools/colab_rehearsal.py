@@ -46,7 +46,7 @@ import nbformat
 from helpers.course.console import console_to_file
 from tools.colab_environment import choose_packages
 from tools.colab_manifests import IMAGES, MANIFESTS, Manifest, canonical, load
-from tools.colab_resolution import CUDA_PREFIXES, GUARDED, compare
+from tools.colab_resolution import CUDA_PREFIXES, GUARDED, by_reason, compare
 from tools.lesson_metrics import format_metrics
 from tools.output_alarms import new_alarms
 from tools.paths import ROOT, course_config, notebook_paths
@@ -184,7 +184,10 @@ def main() -> int:
     parser.add_argument("--python", default=sys.executable, help="the Python to build the environment with")
     args = parser.parse_args()
     manifest = load(args.image, args.manifests)
-    print(f"Colab rehearsal, {args.image} image, manifest of {manifest.source} (Colab's Python {manifest.python})")
+    print(
+        f"Colab rehearsal, {args.image} image, manifest of {manifest.source} (Colab's Python {manifest.python})",
+        flush=True,
+    )
     workdir = (args.workdir / args.image).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
@@ -198,6 +201,8 @@ def main() -> int:
     os.environ["PATH"] = f"{python.parent}{os.pathsep}{os.environ['PATH']}"  # as on Colab: pip's scripts are on it
     for name in ("PJRT_DEVICE", "WANDB_MODE"):  # as on Colab: not set
         os.environ.pop(name, None)
+    # ipykernel 6.17's debugger warns on its kernel's stderr (not in any cell) about Python 3.13's frozen modules
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     kernel = f"colab-{args.image}"
     lessons = [path for path in notebook_paths() if args.lessons is None or path.name[:2] in args.lessons]
     out = workdir / "out"
@@ -233,10 +238,7 @@ def main() -> int:
     print(f"\nColab rehearsal, {args.image} image, {version}, manifest of {manifest.source}")
     trio = [f"{name} {image[name]}" for name in GUARDED if name in image]
     print(f"image: {', '.join(trio)} and {len(image) - len(trio)} other packages of its {len(manifest.packages)}")
-    print(
-        f"left out of the image ({len(left_out)}): "
-        + "; ".join(f"{name}: {why}" for name, why in sorted(left_out.items()))
-    )
+    print(f"left out of the image ({len(left_out)}): {by_reason(left_out)}")
     print(f"not in the manifest, added to the image: {sorted(set(image) - set(manifest.packages)) or 'none'}")
     print(f"installed by the lessons' first cell ({len(plan.added)} packages): "
           + ", ".join(f"{name} {version}" for name, version in plan.added.items()))  # fmt: skip

@@ -165,16 +165,24 @@ def resolve_first_cell(manifest: Manifest) -> tuple[Plan, dict[str, str]]:
     return compare(installed, resolved), left_out
 
 
+def by_reason(left_out: dict[str, str]) -> str:
+    """``{name: why}`` as ``why: name, name; why: name``."""
+    reasons: dict[str, list[str]] = {}
+    for name, why in sorted(left_out.items()):
+        reasons.setdefault(why, []).append(name)
+    return "; ".join(f"{why}: {', '.join(names)}" for why, names in reasons.items())
+
+
 def report(manifest: Manifest, plan: Plan, left_out: dict[str, str]) -> list[str]:
     """The lines :func:`main` prints for one image."""
+    installs = " ".join(first_cell_installs(manifest)).replace(f"{ROOT}/", "") or "nothing"
     return [
         f"{manifest.image} image ({len(manifest.packages)} packages, Python {manifest.python}): the first cell "
-        f"installs {' '.join(first_cell_installs(manifest)) or 'nothing'}",
+        f"installs {installs}",
         f"  changes {len(plan.changed)} preinstalled: "
         + (", ".join(f"{name} {old} -> {new}" for name, (old, new) in plan.changed.items()) or "none"),
         f"  adds {len(plan.added)}: " + ", ".join(f"{name} {version}" for name, version in plan.added.items()),
-        f"  left out of the resolution ({len(left_out)}): "
-        + "; ".join(f"{name}: {why}" for name, why in sorted(left_out.items())),
+        f"  left out of the resolution ({len(left_out)}): {by_reason(left_out)}",
     ]
 
 

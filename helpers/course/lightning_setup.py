@@ -2,7 +2,9 @@
 
 - Whenever torch_xla is installed, every Lightning ``Trainer`` (even ``accelerator="cpu"``) asks it how
   many TPUs exist, and torch_xla asks a cloud metadata server even where no TPU is attached;
-  :func:`helpers.course.runtime.avoid_tpu_metadata_lookup` answers from the PCI bus instead.
+  :func:`helpers.course.runtime.avoid_tpu_metadata_lookup` answers from the PCI bus instead. Where
+  ``PJRT_DEVICE`` is unset, :func:`helpers.course.runtime.choose_pjrt_device` sets it as torch_xla would, so
+  torch_xla's "Defaulting to PJRT_DEVICE=CPU" warning does not appear in the first ``Trainer``'s cell.
 - Lightning writes its info lines ("GPU available: ...", the model summary, "Seed set to 0") through Python
   logging to stderr, which notebook front ends colour as an error; they go to stdout instead. Warnings
   (``warnings.warn``) stay on stderr.
@@ -10,7 +12,10 @@
   integrations (litlogger, litmodels), the note that a ``ModelSummary`` passed in ``callbacks`` replaces the
   default one (the lessons pass one on purpose, so the summary looks the same with or without ``rich``), and
   ``MLFlowLogger``'s warning that its experiment is new ("Experiment with name ... not found. Creating it."),
-  which every fresh run prints.
+  which every fresh run prints. One warning is ignored, and no other: torch 2.9's
+  ``torch.distributed.algorithms.ddp_comm_hooks`` defines an ``Enum`` of ``functools.partial`` values, on which
+  Python 3.13 warns ("functools.partial will be a method descriptor ...") in each DDP process that imports it
+  (lesson 8; torch's code, nothing a learner can act on).
 - Paths read the same on every machine: a file under the notebook's folder is named relative to it in Lightning's
   info lines ("Restoring states from the checkpoint path at runs/..."), and a warning from an installed library
   names its file from its package (``pytorch_lightning/...``), not from where Python installed it.
@@ -25,10 +30,15 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from helpers.course.runtime import avoid_tpu_metadata_lookup
+from helpers.course.runtime import avoid_tpu_metadata_lookup, choose_pjrt_device
 
 LIGHTNING_LOGGERS = ("pytorch_lightning", "lightning_fabric")
 DROPPED = ("💡 Tip", "Trainer already configured with model summary callbacks", "Experiment with name ")
+IGNORED_WARNING = {  # warnings.filterwarnings arguments: torch 2.9's DDP hooks under Python 3.13
+    "message": "functools.partial will be a method descriptor",
+    "category": FutureWarning,
+    "module": "torch.distributed.algorithms.ddp_comm_hooks",
+}
 
 
 class DropLightningNoise(logging.Filter):
@@ -58,15 +68,17 @@ def _from_package(format_warning: Callable[..., str]) -> Callable[..., str]:
 
 
 def prepare_lightning() -> None:
-    """Keep torch_xla's TPU probe off the network where no TPU is attached; send Lightning's info lines to stdout
-    without its noise; name files the same way on every machine. Call it after ``import pytorch_lightning``;
-    calling it again changes nothing."""
+    """Keep torch_xla's TPU probe off the network where no TPU is attached and its device choice quiet; send
+    Lightning's info lines to stdout without its noise; name files the same way on every machine. Call it after
+    ``import pytorch_lightning``; calling it again changes nothing."""
     avoid_tpu_metadata_lookup()
+    choose_pjrt_device()
     for name in LIGHTNING_LOGGERS:
         for handler in logging.getLogger(name).handlers:
             if type(handler) is logging.StreamHandler and handler.stream in (sys.stderr, sys.__stderr__):
                 handler.setStream(sys.stdout)
             if not any(isinstance(existing, DropLightningNoise) for existing in handler.filters):
                 handler.addFilter(DropLightningNoise())
+    warnings.filterwarnings("ignore", **IGNORED_WARNING)  # processes forked later (DDP) inherit it
     if not getattr(warnings.formatwarning, "from_package", False):
         warnings.formatwarning = _from_package(warnings.formatwarning)
