@@ -39,6 +39,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -47,6 +48,7 @@ from helpers.course.console import console_to_file
 from tools.colab_environment import choose_packages
 from tools.colab_manifests import IMAGES, MANIFESTS, Manifest, canonical, load
 from tools.colab_resolution import CUDA_PREFIXES, GUARDED, by_reason, compare
+from tools.course_env import course_pool
 from tools.lesson_metrics import format_metrics
 from tools.output_alarms import new_alarms
 from tools.paths import ROOT, course_config, notebook_paths
@@ -182,6 +184,7 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "rehearsal")
     parser.add_argument("--manifests", type=Path, default=MANIFESTS, help="the folder of Colab's manifests")
     parser.add_argument("--python", default=sys.executable, help="the Python to build the environment with")
+    parser.add_argument("--jobs", type=int, default=2, help="lessons side by side after the first (default: 2)")
     args = parser.parse_args()
     manifest = load(args.image, args.manifests)
     print(
@@ -215,14 +218,26 @@ def main() -> int:
     if offline["status"] == "ok" or "installing the course's helpers failed" not in offline["error"]:
         problems.append(f"with GitHub out of reach the first cell did not end with its message: {outcome(offline)}")
 
+    copies = [rehearsal_notebook(path, workdir, host) for path in lessons]
+    parameters = [
+        {"data_source": "standin", **LESSON_PARAMETERS.get(args.image, {}).get(path.name, {})} for path in lessons
+    ]
+
+    def runs() -> Iterator[dict]:
+        """The first lesson installs what the image lacks; the others find it installed and run side by side."""
+        yield run_lesson(copies[0], out, parameters[0], kernel)
+        with course_pool(args.jobs) as pool:
+            yield from pool.map(
+                run_lesson, copies[1:], [out] * len(copies[1:]), parameters[1:], [kernel] * len(copies[1:])
+            )
+
     rows, alarms = {}, {}
-    for path in lessons:
-        parameters = {"data_source": "standin", **LESSON_PARAMETERS.get(args.image, {}).get(path.name, {})}
-        rows[path.name] = run_lesson(rehearsal_notebook(path, workdir, host), out, parameters, kernel)
+    for path, row in zip(lessons, runs()):
+        rows[path.name] = row
         if (out / path.name).exists():
             executed, committed = (nbformat.read(nb, as_version=4) for nb in (out / path.name, path))
             alarms[path.name] = new_alarms(executed, committed)
-        print(f"{path.name:<40}{rows[path.name]['seconds']:>8.0f} s  {rows[path.name]['status']}", flush=True)
+        print(f"{path.name:<40}{row['seconds']:>8.0f} s  {row['status']}", flush=True)
     after, broken_after = pip_freeze(python), pip_check(python)
     server.shutdown()
     if "06_loggers.ipynb" in rows and not inline_tensorboard_shown(out / "06_loggers.ipynb"):
