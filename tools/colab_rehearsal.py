@@ -1,9 +1,11 @@
-"""A rehearsal of Colab: the real bootstrap cell does real installs on a Colab image's packages, then lessons run.
+"""A rehearsal of Colab: the real first cell does real installs on a Colab image's packages, then every lesson runs.
 
-    python -m tools.colab_rehearsal [--image tpu|cpu] [--lessons 01 05 06 07] [--workdir build/rehearsal]
+    python -m tools.colab_rehearsal [--image tpu|cpu|gpu] [--lessons 01 05 ...] [--workdir build/rehearsal]
 
-1. A fresh virtual environment gets the image's packages (:data:`IMAGES`: what the course touches, at the
-   versions Colab's runtime manifests list where the course depends on them).
+1. A fresh virtual environment gets the image's packages at the versions of its manifest (``colab/manifests``,
+   :mod:`tools.colab_manifests`): those the lessons can meet (:mod:`tools.colab_environment`: the notebook front
+   end, PyTorch from the registry at the image's release, what the course and Lightning import, and their
+   dependencies); the packages it leaves out are printed with the reason.
 2. A stand-in ``google.colab`` module is imported at kernel start-up, as on Colab, so the first cell acts.
 3. The course is served from this checkout's last commit over a loopback HTTP server standing in for GitHub:
    a bare clone of the repository (``git+http://127.0.0.1:PORT/owner/name@branch``) and its
@@ -13,14 +15,16 @@
    helpers, then their ``set_up`` installs what the image lacks; the later ones find everything installed.
    Two parameters differ from Colab: ``data_source="standin"`` (no network for the dataset) and, on the TPU
    image, lesson 5's ``xla_device="CPU"`` (no TPU here). pip's scripts are on the kernel's PATH, as on Colab.
-5. Checks: the preinstalled torch, torchvision and torch_xla are untouched, no CUDA package was added, lesson 6
-   shows TensorBoard inline (``%tensorboard``; the servers it starts are stopped afterwards), and with the
-   server stopped the first cell ends with its one-line message.
+5. Checks: every lesson runs without an error; no lesson shows a warning, error line or traceback its committed
+   outputs lack (:mod:`tools.output_alarms`); the image's torch, torchvision and torch_xla are untouched and no
+   CUDA package was added; lesson 6 shows TensorBoard inline (``%tensorboard``; the servers it starts are stopped
+   afterwards); with the server stopped the first cell ends with its one-line message.
 
-It prints what was installed, how long each part took, and each lesson's result; exit 1 if anything failed.
+It prints the manifest it ran (source commit and date), what was installed and changed, how long each part took,
+and each lesson's result; exit 1 if anything failed. It needs the package registry (not the rest of the network),
+so it runs outside the no-network test run; ``tools/rehearsal_newer_python.sh`` runs it under Colab's Python.
 The environment (about 7 GB with torch's CUDA libraries) is deleted at the end unless ``--keep-venv`` is given;
 the executed lessons stay in ``WORKDIR/IMAGE/out``.
-It needs the package registry (not the rest of the network), so it runs outside the no-network test run.
 """
 
 from __future__ import annotations
@@ -37,50 +41,58 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 
 from helpers.course.console import console_to_file
+from tools.colab_environment import choose_packages
+from tools.colab_manifests import IMAGES, MANIFESTS, Manifest, canonical, load
+from tools.colab_resolution import CUDA_PREFIXES, GUARDED, by_reason, compare
+from tools.course_env import course_pool
 from tools.lesson_metrics import format_metrics
+from tools.output_alarms import new_alarms
 from tools.paths import ROOT, course_config, notebook_paths
+from tools.resolve_platforms import uv_binary
 from tools.run_course import run_lesson
 from tools.sync import bootstrap_cell
 
-# The packages of a Colab image that the course touches. Colab's TPU image ships torch 2.9.0, torchvision 0.24.0
-# and torch_xla 2.9.0 (Colab's own wheels are CPU builds; the package registry here serves torch with its CUDA
-# libraries, which a CPU machine leaves unused) and no Lightning, TensorBoard, W&B or MLflow. Its CPU/GPU image
-# ships torch 2.11 with TensorBoard and W&B; their versions there are not known here, so the rehearsal takes the
-# release before the course's pins, which makes the first cell upgrade them as it would an older Colab's.
-COMMON = [
-    "numpy", "pillow", "matplotlib", "scikit-learn", "pandas", "requests", "tqdm", "ipykernel", "ipywidgets",
-    "jupyter_client",
-]  # fmt: skip
-IMAGES = {
-    "tpu": ["torch==2.9.0", "torchvision==0.24.0", "torch-xla==2.9.0", *COMMON],
-    "cpu": ["torch==2.11.0", "torchvision==0.26.0", "tensorboard==2.20.0", "wandb==0.30.0", *COMMON],
-}
 KERNEL_STARTUP = "import google.colab  # as on Colab, where the kernel imports it at start-up\n"
 # What differs from Colab: no TPU here, so the TPU image's lesson 5 runs on the CPU XLA device.
-LESSON_PARAMETERS = {"tpu": {"05_xla_tpu.ipynb": {"xla_device": "CPU"}}, "cpu": {}}
-CUDA_PREFIXES = ("nvidia-", "cuda-", "triton")
-NEEDS_GB = 9  # an image's environment as installed (7 GB on either image here), with room for the lessons' runs
+LESSON_PARAMETERS = {"tpu": {"05_xla_tpu.ipynb": {"xla_device": "CPU"}}}
+NEEDS_GB = 9  # an image's environment as installed (7 GB on the TPU image here), with room for the lessons' runs
 
 
 def pip_freeze(python: Path) -> dict[str, str]:
     """``{name: version}`` of what ``python``'s environment has installed."""
     done = subprocess.run([python, "-m", "pip", "list", "--format=json"], capture_output=True, text=True, check=True)
-    return {entry["name"].lower(): entry["version"] for entry in json.loads(done.stdout)}
+    return {canonical(entry["name"]): entry["version"] for entry in json.loads(done.stdout)}
 
 
-def make_environment(workdir: Path, image: str, base_python: str) -> Path:
-    """A fresh venv with the image's packages, a stand-in ``google.colab`` and a kernel spec; returns its python."""
+def pip_check(python: Path) -> set[str]:
+    """The broken requirements ``pip check`` finds in ``python``'s environment."""
+    done = subprocess.run([python, "-m", "pip", "check"], capture_output=True, text=True)
+    return {line for line in done.stdout.splitlines() if line.strip() and "No broken requirements" not in line}
+
+
+def make_environment(workdir: Path, manifest: Manifest, base_python: str) -> tuple[Path, dict[str, str]]:
+    """A fresh venv with the image's packages (:func:`tools.colab_environment.choose_packages`), a stand-in
+    ``google.colab`` and a kernel spec; returns its python and the manifest's packages left out, with why."""
     venv = workdir / "venv"
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([base_python, "-m", "venv", venv], check=True)
     python = venv / "bin" / "python"
-    # No pip cache: the image's torch and its CUDA libraries are about 7 GB installed, and a cache would add 4 more.
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-cache-dir", *IMAGES[image]], check=True)
+    version = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                             capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    packages, left_out = choose_packages(manifest, version)
+    pinned = workdir / "image-packages.txt"
+    pinned.write_text("".join(f"{name}=={version}\n" for name, version in packages.items()))
+    subprocess.run(
+        # no cache kept: the image's torch and its CUDA libraries are about 7 GB installed, a cache would double it
+        [uv_binary(), "pip", "install", "--quiet", "--no-cache", "--python", python, "--no-deps", "-r", pinned],
+        check=True,
+    )
     site = Path(subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True
     ).stdout.strip())  # fmt: skip
@@ -90,10 +102,10 @@ def make_environment(workdir: Path, image: str, base_python: str) -> Path:
     startup.mkdir(parents=True, exist_ok=True)
     (startup / "00-colab.py").write_text(KERNEL_STARTUP)
     subprocess.run(
-        [python, "-m", "ipykernel", "install", "--prefix", workdir / "jupyter", "--name", f"colab-{image}"],
+        [python, "-m", "ipykernel", "install", "--prefix", workdir / "jupyter", "--name", f"colab-{manifest.image}"],
         check=True, capture_output=True,
     )  # fmt: skip
-    return python
+    return python, left_out
 
 
 def serve_course(workdir: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
@@ -172,12 +184,19 @@ def stop_tensorboards(venv: Path) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--image", choices=sorted(IMAGES), default="tpu")
-    parser.add_argument("--lessons", nargs="*", default=["01", "05", "06", "07"])
+    parser.add_argument("--image", choices=list(IMAGES), default="tpu")
+    parser.add_argument("--lessons", nargs="*", help="lesson numbers (default: every lesson)")
     parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "rehearsal")
+    parser.add_argument("--manifests", type=Path, default=MANIFESTS, help="the folder of Colab's manifests")
     parser.add_argument("--python", default=sys.executable, help="the Python to build the environment with")
+    parser.add_argument("--jobs", type=int, default=2, help="lessons side by side after the first (default: 2)")
     parser.add_argument("--keep-venv", action="store_true", help="keep the image's environment (about 7 GB) afterwards")
     args = parser.parse_args()
+    manifest = load(args.image, args.manifests)
+    print(
+        f"Colab rehearsal, {args.image} image, manifest of {manifest.source} (Colab's Python {manifest.python})",
+        flush=True,
+    )
     workdir = (args.workdir / args.image).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     free_gb = shutil.disk_usage(workdir).free / 2**30
@@ -189,16 +208,18 @@ def main() -> int:
     problems: list[str] = []
 
     began = time.perf_counter()
-    python = make_environment(workdir, args.image, args.python)
+    python, left_out = make_environment(workdir, manifest, args.python)
     environment_seconds = time.perf_counter() - began
-    image = pip_freeze(python)
+    image, broken_before = pip_freeze(python), pip_check(python)
     server, host = serve_course(workdir)
     os.environ.update(IPYTHONDIR=str(workdir / "ipython"), JUPYTER_PATH=str(workdir / "jupyter" / "share" / "jupyter"))
     os.environ["PATH"] = f"{python.parent}{os.pathsep}{os.environ['PATH']}"  # as on Colab: pip's scripts are on it
     for name in ("PJRT_DEVICE", "WANDB_MODE"):  # as on Colab: not set
         os.environ.pop(name, None)
+    # ipykernel 6.17's debugger warns on its kernel's stderr (not in any cell) about Python 3.13's frozen modules
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     kernel = f"colab-{args.image}"
-    lessons = [path for path in notebook_paths() if path.name[:2] in args.lessons]
+    lessons = [path for path in notebook_paths() if args.lessons is None or path.name[:2] in args.lessons]
     out = workdir / "out"
     out.mkdir(exist_ok=True)
 
@@ -209,11 +230,27 @@ def main() -> int:
     if offline["status"] == "ok" or "installing the course's helpers failed" not in offline["error"]:
         problems.append(f"with GitHub out of reach the first cell did not end with its message: {outcome(offline)}")
 
-    rows = {}
-    for path in lessons:
-        parameters = {"data_source": "standin", **LESSON_PARAMETERS[args.image].get(path.name, {})}
-        rows[path.name] = run_lesson(rehearsal_notebook(path, workdir, host), out, parameters, kernel)
-    after = pip_freeze(python)
+    copies = [rehearsal_notebook(path, workdir, host) for path in lessons]
+    parameters = [
+        {"data_source": "standin", **LESSON_PARAMETERS.get(args.image, {}).get(path.name, {})} for path in lessons
+    ]
+
+    def runs() -> Iterator[dict]:
+        """The first lesson installs what the image lacks; the others find it installed and run side by side."""
+        yield run_lesson(copies[0], out, parameters[0], kernel)
+        with course_pool(args.jobs) as pool:
+            yield from pool.map(
+                run_lesson, copies[1:], [out] * len(copies[1:]), parameters[1:], [kernel] * len(copies[1:])
+            )
+
+    rows, alarms = {}, {}
+    for path, row in zip(lessons, runs()):
+        rows[path.name] = row
+        if (out / path.name).exists():
+            executed, committed = (nbformat.read(nb, as_version=4) for nb in (out / path.name, path))
+            alarms[path.name] = new_alarms(executed, committed)
+        print(f"{path.name:<40}{row['seconds']:>8.0f} s  {row['status']}", flush=True)
+    after, broken_after = pip_freeze(python), pip_check(python)
     server.shutdown()
     if "06_loggers.ipynb" in rows and not inline_tensorboard_shown(out / "06_loggers.ipynb"):
         problems.append("lesson 6 did not show TensorBoard inline")
@@ -222,19 +259,21 @@ def main() -> int:
     if not args.keep_venv:  # the executed lessons stay in out/; every run makes the environment anew anyway
         shutil.rmtree(python.parent.parent)
 
-    added = {name: version for name, version in after.items() if name not in image}
-    changed = {name: (image[name], after[name]) for name in image if name in after and after[name] != image[name]}
-    for name in ("torch", "torchvision", "torch-xla"):
-        if name in changed:
-            problems.append(f"the image's {name} was replaced: {changed[name][0]} -> {changed[name][1]}")
-    problems += [f"a CUDA package was added: {name}" for name in added if name.startswith(CUDA_PREFIXES)]
+    plan = compare(image, after)
+    problems += [f"the image's {change} was replaced" for change in plan.guarded_changes]
+    problems += [f"a CUDA package was added: {name}" for name in plan.added if name.startswith(CUDA_PREFIXES)]
+    problems += [f"{name}: {alarm}" for name, found in alarms.items() for alarm in found]
 
-    print(f"\nColab rehearsal, {args.image} image, {python_version}")
-    trio = [f"{name} {image[name]}" for name in ("torch", "torchvision", "torch-xla") if name in image]
-    print(f"image: {', '.join(trio)} and {len(image) - len(trio)} other packages")
-    print(f"installed by the lessons' first cell ({len(added)} packages): "
-          + ", ".join(f"{name} {version}" for name, version in sorted(added.items())))  # fmt: skip
-    print(f"upgraded or downgraded from the image: {changed or 'none'}")
+    print(f"\nColab rehearsal, {args.image} image, {python_version}, manifest of {manifest.source}")
+    trio = [f"{name} {image[name]}" for name in GUARDED if name in image]
+    print(f"image: {', '.join(trio)} and {len(image) - len(trio)} other packages of its {len(manifest.packages)}")
+    print(f"left out of the image ({len(left_out)}): {by_reason(left_out)}")
+    print(f"not in the manifest, added to the image: {sorted(set(image) - set(manifest.packages)) or 'none'}")
+    print(f"installed by the lessons' first cell ({len(plan.added)} packages): "
+          + ", ".join(f"{name} {version}" for name, version in plan.added.items()))  # fmt: skip
+    print("upgraded or downgraded from the image: "
+          + (", ".join(f"{name} {old} -> {new}" for name, (old, new) in plan.changed.items()) or "none"))  # fmt: skip
+    print(f"pip check, new after the first cell: {sorted(broken_after - broken_before) or 'none'}")
     environment = "environment with the image's packages"
     print(f"{environment:<40}{environment_seconds:>8.0f} s")
     for name, row in rows.items():

@@ -3,7 +3,8 @@
 # Python 3.13 from Debian 13 (trixie) and Python 3.12 from Ubuntu 24.04 (noble), each debootstrapped into a
 # folder and entered with chroot. Needs root, debootstrap and the Debian and Ubuntu mirrors.
 #
-#   tools/rehearsal_newer_python.sh [3.13|3.12 ...] [--image tpu|cpu]    (default: 3.13 3.12, the TPU image)
+#   tools/rehearsal_newer_python.sh [3.13|3.12 ...] [--image tpu|cpu|gpu] [-- REHEARSAL OPTIONS]
+#                                   (default: 3.13 3.12, the TPU image; options after -- go to tools.colab_rehearsal)
 #   tools/rehearsal_newer_python.sh 3.13 --make-test    the README's `make test` under that Python instead
 #                                                       (its environment in /test-venv in the root; apt adds make, ip)
 #
@@ -11,13 +12,14 @@
 # (requirements.txt) is made once. The checkout is bind-mounted at /course, so the last commit is what is served.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-versions=() image=tpu make_test=0
+versions=() image=tpu make_test=0 rehearsal_options=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --image) image=$2; shift 2 ;;
     --make-test) make_test=1; shift ;;
+    --) shift; rehearsal_options=("$@"); break ;;
     3.13|3.12) versions+=("$1"); shift ;;
-    *) echo "unknown argument: $1 (give 3.13, 3.12, --image tpu|cpu and/or --make-test)" >&2; exit 2 ;;
+    *) echo "unknown argument: $1 (give 3.13, 3.12, --image tpu|cpu|gpu, --make-test and/or -- OPTIONS)" >&2; exit 2 ;;
   esac
 done
 [ ${#versions[@]} -gt 0 ] || versions=(3.13 3.12)
@@ -49,20 +51,25 @@ for version in "${versions[@]}"; do
   mkdir -p "$root/opt" "$root/course"
   for m in proc sys dev opt; do mountpoint -q "$root/$m" || mount --bind "/$m" "$root/$m"; done
   mountpoint -q "$root/course" || mount --bind "$PWD" "$root/course"
+  common=$(git rev-parse --path-format=absolute --git-common-dir)  # a worktree's repository lies outside it
+  case "$common" in "$PWD"/*) ;; *) mkdir -p "$root$common"; mountpoint -q "$root$common" ||
+    mount --bind "$common" "$root$common"; mounts+=("${common#/}") ;; esac
   trap 'for m in "${mounts[@]}"; do umount -l "$root/$m" 2>/dev/null || true; done' EXIT
   in_root() {
     chroot "$root" env -i HOME=/root LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-      PIP_DEFAULT_TIMEOUT=180 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_CERT=/etc/ssl/certs/ca-certificates.crt "$@"
+      PIP_DEFAULT_TIMEOUT=180 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
+      SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt "$@"
   }
   if [ "$make_test" = 1 ]; then  # the checkout's .venv belongs to this machine's Python: the root gets its own
     in_root bash -c 'command -v make >/dev/null && command -v ip >/dev/null ||
       { apt-get update -qq && apt-get install -y -qq make iproute2 >/dev/null; }'
     in_root bash -c "cd /course && make test VENV=/test-venv PYTHON=/usr/bin/python3"
   else
-    in_root test -x /tool/bin/python || in_root bash -c \
-      'python3 -m venv /tool && /tool/bin/pip install --quiet -r /course/requirements.txt'
-    in_root bash -c "cd /course && /tool/bin/python -m tools.colab_rehearsal --image $image --python /usr/bin/python3 \
-      --workdir /tmp/rehearsal"
+    uv=$(grep '^uv==' requirements.txt)  # uv installs the tool's environment (the pins) several times faster than pip
+    in_root test -x /tool/bin/python || in_root bash -c "python3 -m venv /tool && /tool/bin/pip install --quiet $uv &&
+      /tool/bin/uv pip install --quiet --python /tool/bin/python -r /course/requirements.txt"
+    in_root bash -c 'cd /course && exec /tool/bin/python -m tools.colab_rehearsal --python /usr/bin/python3 \
+      --workdir /tmp/rehearsal "$@"' rehearsal --image "$image" "${rehearsal_options[@]}"
   fi
   for m in "${mounts[@]}"; do umount -l "$root/$m" 2>/dev/null || true; done
   trap - EXIT

@@ -2,7 +2,9 @@
 
 - Whenever torch_xla is installed, every Lightning ``Trainer`` (even ``accelerator="cpu"``) asks it how
   many TPUs exist, and torch_xla asks a cloud metadata server even where no TPU is attached;
-  :func:`helpers.course.runtime.avoid_tpu_metadata_lookup` answers from the PCI bus instead.
+  :func:`helpers.course.runtime.avoid_tpu_metadata_lookup` answers from the PCI bus instead. Where
+  ``PJRT_DEVICE`` is unset, :func:`helpers.course.runtime.choose_pjrt_device` sets it as torch_xla would, so
+  torch_xla's "Defaulting to PJRT_DEVICE=CPU" warning does not appear in the first ``Trainer``'s cell.
 - Lightning writes its info lines ("GPU available: ...", the model summary, "Seed set to 0") through Python
   logging to stderr, which notebook front ends colour as an error; they go to stdout instead. Warnings
   (``warnings.warn``) stay on stderr.
@@ -33,7 +35,7 @@ from typing import Any
 
 from pytorch_lightning.tuner import lr_finder
 
-from helpers.course.runtime import avoid_tpu_metadata_lookup
+from helpers.course.runtime import avoid_tpu_metadata_lookup, choose_pjrt_device
 from helpers.progress import FinderProgress
 
 LIGHTNING_LOGGERS = ("pytorch_lightning", "lightning_fabric")
@@ -72,10 +74,11 @@ def _from_package(format_warning: Callable[..., str]) -> Callable[..., str]:
 
 
 def prepare_lightning() -> None:
-    """Keep torch_xla's TPU probe off the network where no TPU is attached; send Lightning's info lines to stdout
-    without its noise; ignore torch's warning about its DDP hook enum; name files the same way on every machine.
-    Call it after ``import pytorch_lightning``; calling it again changes nothing."""
+    """Keep torch_xla's TPU probe off the network where no TPU is attached and its device choice quiet; send
+    Lightning's info lines to stdout without its noise; ignore torch's warning about its DDP hook enum; name files
+    the same way on every machine. Call it after ``import pytorch_lightning``; calling it again changes nothing."""
     avoid_tpu_metadata_lookup()
+    choose_pjrt_device()
     for name in LIGHTNING_LOGGERS:
         for handler in logging.getLogger(name).handlers:
             if type(handler) is logging.StreamHandler and handler.stream in (sys.stderr, sys.__stderr__):

@@ -7,10 +7,15 @@ answers that question from environment variables instead, but only where no TPU 
 so real TPU detection on a TPU VM (Colab's TPU runtime) is untouched. Chips are recognised exactly
 as torch_xla 2.9 recognises them (Google's PCI vendor id and a TPU device id): a chip torch_xla
 would not count is not a TPU to Lightning either.
+
+torch_xla also picks its device when ``PJRT_DEVICE`` is unset and says so as a logged warning
+("Defaulting to PJRT_DEVICE=CPU", or "libtpu.so and TPU device found. Setting PJRT_DEVICE=TPU.") in
+whichever cell first makes a ``Trainer``; :func:`choose_pjrt_device` makes the same choice beforehand, quietly.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from collections.abc import MutableMapping
@@ -56,3 +61,16 @@ def avoid_tpu_metadata_lookup(environ: MutableMapping[str, str] = os.environ, pc
     environ["TPU_SKIP_MDS_QUERY"] = "1"
     environ.setdefault("TPU_ACCELERATOR_TYPE", _NO_TPU_ACCELERATOR_TYPE)
     return True
+
+
+def choose_pjrt_device(
+    environ: MutableMapping[str, str] = os.environ, pci_devices: Path = PCI_DEVICES, xla_installed: bool | None = None
+) -> str | None:
+    """Where torch_xla is installed and ``PJRT_DEVICE`` is unset, set it as torch_xla would (``TPU`` where a chip is
+    attached, else ``CPU``), without its logged warning; return what it set, or None."""
+    if xla_installed is None:
+        xla_installed = importlib.util.find_spec("torch_xla") is not None
+    if not xla_installed or "PJRT_DEVICE" in environ:
+        return None
+    environ["PJRT_DEVICE"] = "TPU" if tpu_chips_attached(pci_devices) else "CPU"
+    return environ["PJRT_DEVICE"]
