@@ -4,6 +4,8 @@ import logging
 import os
 import warnings
 
+import pytorch_lightning as pl
+
 from helpers.course.lightning_setup import DropLightningNoise, prepare_lightning
 
 
@@ -69,3 +71,42 @@ def test_the_finders_note_on_its_own_checkpoint_is_dropped_and_other_notes_kept(
 
     assert not DropLightningNoise().filter(record("`weights_only` was not set, defaulting to `False`."))
     assert DropLightningNoise().filter(record("Learning rate set to 0.0028"))
+
+
+def test_lightnings_suggestion_of_more_workers_is_ignored_and_its_other_warnings_kept(monkeypatch):
+    """On a machine with more than two CPUs Lightning suggests workers for each loader with fewer than two."""
+    from types import SimpleNamespace
+
+    from pytorch_lightning.trainer.connectors import data_connector
+    from pytorch_lightning.utilities.warnings import PossibleUserWarning
+    from torch.utils.data import DataLoader
+
+    monkeypatch.setattr(data_connector, "suggested_max_num_workers", lambda devices: 7)  # as with 8 CPUs
+    trainer = SimpleNamespace(num_devices=1, reload_dataloaders_every_n_epochs=0)
+    loader = DataLoader(range(4), num_workers=0)
+    with warnings.catch_warnings(record=True) as before:
+        warnings.simplefilter("always")
+        data_connector._worker_check(trainer, loader, "train_dataloader")
+    assert "'train_dataloader' does not have many workers" in str(before[0].message)  # the simulation warns
+    with warnings.catch_warnings(record=True) as after:
+        warnings.simplefilter("always")
+        prepare_lightning()
+        data_connector._worker_check(trainer, loader, "train_dataloader")
+        warnings.warn("another suggestion", PossibleUserWarning, stacklevel=1)
+    assert [str(warning.message) for warning in after] == ["another suggestion"]
+
+
+def test_the_quiet_cpu_trainer_does_not_warn_that_a_gpu_goes_unused(monkeypatch):
+    from pytorch_lightning.accelerators import CUDAAccelerator
+
+    from helpers.course.trainers import quiet_trainer
+
+    monkeypatch.setattr(CUDAAccelerator, "is_available", staticmethod(lambda: True))  # as on a GPU runtime
+    with warnings.catch_warnings(record=True) as plain:
+        warnings.simplefilter("always")
+        pl.Trainer(accelerator="cpu", logger=False, enable_checkpointing=False)
+    assert any("GPU available but not used" in str(warning.message) for warning in plain)
+    with warnings.catch_warnings(record=True) as quiet:
+        warnings.simplefilter("always")
+        quiet_trainer()
+    assert not [str(warning.message) for warning in quiet if "available but not used" in str(warning.message)]

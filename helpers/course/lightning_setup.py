@@ -16,9 +16,13 @@
   checkpoint without ``weights_only``.
 - The learning-rate finder draws its progress with :class:`helpers.progress.FinderProgress` instead of ``tqdm``:
   live while it runs, then one finished line, where a saved notebook would keep tqdm's first frame ("0/100").
-- One warning is ignored, and no other: under Python 3.13, torch 2.9.0's ``DDPCommHookType`` enum, which Lightning
-  imports in every process of a DDP fit, warns that ``functools.partial`` will be a method descriptor in future
-  Pythons (pytorch/pytorch#163938). Only torch can fix it, and under 3.13 the enum still works.
+- Two warnings are ignored, and no other:
+  - under Python 3.13, torch 2.9.0's ``DDPCommHookType`` enum, which Lightning imports in every process of a DDP
+    fit, warns that ``functools.partial`` will be a method descriptor in future Pythons (pytorch/pytorch#163938).
+    Only torch can fix it, and under 3.13 the enum still works;
+  - on a machine with more than two CPUs (Colab's TPU runtime), Lightning suggests more workers for every loader
+    with fewer than two ("does not have many workers which may be a bottleneck"; the filter its own docs give).
+    The lessons load small images already in memory with ``num_workers=0`` by default, and lesson 4 says so.
 - Paths read the same on every machine: a file under the notebook's folder is named relative to it in Lightning's
   info lines ("Restoring states from the checkpoint path at runs/..."), and a warning from an installed library
   names its file from its package (``pytorch_lightning/...``), not from where Python installed it.
@@ -33,6 +37,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from lightning_fabric.utilities.warnings import PossibleUserWarning
 from pytorch_lightning.tuner import lr_finder
 
 from helpers.course.runtime import avoid_tpu_metadata_lookup, choose_pjrt_device
@@ -75,7 +80,7 @@ def _from_package(format_warning: Callable[..., str]) -> Callable[..., str]:
 
 def prepare_lightning() -> None:
     """Keep torch_xla's TPU probe off the network where no TPU is attached and its device choice quiet; send
-    Lightning's info lines to stdout without its noise; ignore torch's warning about its DDP hook enum; name files
+    Lightning's info lines to stdout without its noise; ignore two warnings (module docstring); name files
     the same way on every machine. Call it after ``import pytorch_lightning``; calling it again changes nothing."""
     avoid_tpu_metadata_lookup()
     choose_pjrt_device()
@@ -86,13 +91,14 @@ def prepare_lightning() -> None:
             if not any(isinstance(existing, DropLightningNoise) for existing in handler.filters):
                 handler.addFilter(DropLightningNoise())
     lr_finder.tqdm = FinderProgress  # the finder's tqdm bar: a saved notebook would keep its first frame, "0/100"
-    # the one warning ignored (module docstring); DDP's forked processes inherit the filter, and a second call
-    # replaces it rather than adding another
+    # the two warnings ignored (module docstring); DDP's forked processes inherit the filters, and a second call
+    # replaces them rather than adding more
     warnings.filterwarnings(
         "ignore",
         "functools.partial will be a method descriptor in future Python versions",
         FutureWarning,
         r"torch\.distributed\.algorithms\.ddp_comm_hooks\Z",
     )
+    warnings.filterwarnings("ignore", r"The '\w+' does not have many workers", PossibleUserWarning)
     if not getattr(warnings.formatwarning, "from_package", False):
         warnings.formatwarning = _from_package(warnings.formatwarning)

@@ -44,8 +44,10 @@ class QuietTrainer(pl.Trainer):
 
 
 def quiet_trainer(**kwargs: Any) -> QuietTrainer:
-    """A CPU ``Trainer`` with no logger, checkpoints, progress bar, model summary or info lines; ``kwargs`` override."""
-    with lightning_info_hidden():
+    """A CPU ``Trainer`` with no logger, checkpoints, progress bar, model summary or info lines; ``kwargs`` override.
+    It runs on the CPU on purpose, so on a GPU or TPU runtime it does not warn that the accelerator goes unused."""
+    with lightning_info_hidden(), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "(GPU|TPU) available but not used")
         return QuietTrainer(**(QUIET | kwargs))
 
 
