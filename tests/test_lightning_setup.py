@@ -4,8 +4,6 @@ import logging
 import os
 import warnings
 
-import pytorch_lightning as pl
-
 from helpers.course.lightning_setup import DropLightningNoise, prepare_lightning
 
 
@@ -94,19 +92,3 @@ def test_lightnings_suggestion_of_more_workers_is_ignored_and_its_other_warnings
         data_connector._worker_check(trainer, loader, "train_dataloader")
         warnings.warn("another suggestion", PossibleUserWarning, stacklevel=1)
     assert [str(warning.message) for warning in after] == ["another suggestion"]
-
-
-def test_the_quiet_cpu_trainer_does_not_warn_that_a_gpu_goes_unused(monkeypatch):
-    from pytorch_lightning.accelerators import CUDAAccelerator
-
-    from helpers.course.trainers import quiet_trainer
-
-    monkeypatch.setattr(CUDAAccelerator, "is_available", staticmethod(lambda: True))  # as on a GPU runtime
-    with warnings.catch_warnings(record=True) as plain:
-        warnings.simplefilter("always")
-        pl.Trainer(accelerator="cpu", logger=False, enable_checkpointing=False)
-    assert any("GPU available but not used" in str(warning.message) for warning in plain)
-    with warnings.catch_warnings(record=True) as quiet:
-        warnings.simplefilter("always")
-        quiet_trainer()
-    assert not [str(warning.message) for warning in quiet if "available but not used" in str(warning.message)]

@@ -2,7 +2,7 @@
 
 import nbformat
 
-from tools.output_alarms import TRACEBACK, alarms_in_text, new_alarms
+from tools.output_alarms import RICH_ALARM, TRACEBACK, alarms_in_text, new_alarms
 
 V4 = nbformat.v4
 
@@ -56,3 +56,12 @@ def test_only_alarms_the_committed_notebook_lacks_are_new_each_named_once_with_i
     assert [alarm.message for alarm in found] == ["PossibleUserWarning: GPU available but not used.", TRACEBACK]
     assert str(found[0]) == "cell [2] 'step_1()': PossibleUserWarning: GPU available but not used."
     assert new_alarms(committed, committed) == []
+
+
+def test_a_table_drawn_by_rich_in_a_display_is_new_where_the_committed_cell_shows_plain_text():
+    rich_summary = V4.new_output("display_data", data={"text/plain": "┏━━━┳━━━━━━━┓\n┃   ┃ Name  ┃\n"})
+    plain_summary = V4.new_output("stream", name="stdout", text="  | Name | Type   | Params\n")
+    found = new_alarms(notebook([rich_summary, plain_summary]), notebook([plain_summary]))
+    assert [alarm.message for alarm in found] == [RICH_ALARM]
+    picture = V4.new_output("display_data", data={"text/plain": "<Figure size 640x480 with 1 Axes>"})
+    assert new_alarms(notebook([picture]), notebook([])) == []

@@ -214,8 +214,10 @@ def main() -> int:
     server, host = serve_course(workdir)
     os.environ.update(IPYTHONDIR=str(workdir / "ipython"), JUPYTER_PATH=str(workdir / "jupyter" / "share" / "jupyter"))
     os.environ["PATH"] = f"{python.parent}{os.pathsep}{os.environ['PATH']}"  # as on Colab: pip's scripts are on it
-    for name in ("PJRT_DEVICE", "WANDB_MODE"):  # as on Colab: not set
+    for name in ("PJRT_DEVICE", "WANDB_MODE", "PIP_FIND_LINKS", "PIP_CONSTRAINT"):  # as on Colab: not set
         os.environ.pop(name, None)
+    # as on Colab: no pip configuration (a machine's may name local indexes, and pip warns about missing ones)
+    os.environ["PIP_CONFIG_FILE"] = os.devnull
     # ipykernel 6.17's debugger warns on its kernel's stderr (not in any cell) about Python 3.13's frozen modules
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     kernel = f"colab-{args.image}"

@@ -3,7 +3,8 @@
 A rehearsal (:mod:`tools.colab_rehearsal`) runs a lesson on other package versions than the committed outputs
 were made with; :func:`new_alarms` says what it shows that the committed lesson does not: a Python warning
 (``…/file.py:12: UserWarning: message`` is compared as ``UserWarning: message``), a ``WARNING``/``ERROR`` line
-(pip, logging), or a traceback.
+(pip, logging), a traceback, or a table drawn by Rich (where ``rich`` is installed, as on Colab, Lightning draws
+its model summary and results with it, through IPython's display).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import nbformat
 PYTHON_WARNING = re.compile(r"\b([A-Z]\w*Warning): (.*)")
 LOG_LINE = re.compile(r"^(WARNING|ERROR)\b[:\s]\s*(.*)")
 TRACEBACK = "Traceback (most recent call last)"
+RICH_TABLE = "┏━"  # the top left corner of Rich's tables
+RICH_ALARM = "a table drawn by Rich (Lightning's Rich model summary or results table)"
 ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 
 
@@ -41,16 +44,19 @@ def alarms_in_text(text: str) -> list[str]:
             found.append(f"{log[1]}: {log[2].strip()}")
         elif TRACEBACK in line:
             found.append(TRACEBACK)
+        elif RICH_TABLE in line:
+            found.append(RICH_ALARM)
     return found
 
 
 def output_text(output: dict) -> str:
-    """The text of a stream or error output (other outputs hold no warnings)."""
+    """The text of an output: a stream's, an error's, or a display's plain text (where Rich draws)."""
     if output.get("output_type") == "stream":
         return output.get("text", "")
     if output.get("output_type") == "error":
         return f"{TRACEBACK}\n{output.get('ename', '')}: {output.get('evalue', '')}"
-    return ""
+    text = output.get("data", {}).get("text/plain", "")
+    return "".join(text) if isinstance(text, list) else text
 
 
 def notebook_alarms(nb: nbformat.NotebookNode) -> list[Alarm]:

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
+from pytorch_lightning.loops import evaluation_loop
+from pytorch_lightning.trainer.connectors import callback_connector
 
 QUIET = {
     "accelerator": "cpu",
@@ -21,6 +23,9 @@ QUIET = {
     "enable_progress_bar": False,
     "enable_model_summary": False,
 }
+
+# the modules where Lightning chooses Rich's progress bar and model summary, and Rich's table of evaluation results
+RICH_SWITCHES = (callback_connector, evaluation_loop)
 
 
 class QuietTrainer(pl.Trainer):
@@ -66,14 +71,30 @@ def lightning_info_hidden() -> Iterator[None]:
 
 
 @contextmanager
+def without_rich() -> Iterator[None]:
+    """Inside the block a new ``Trainer`` takes Lightning's plain progress bar and model summary, and evaluation
+    results print as plain text, even where ``rich`` is installed (as on Colab): Rich draws in a notebook through
+    IPython's display, which redirecting stdout does not hide. Lightning reads these module-level switches."""
+    saved = [module._RICH_AVAILABLE for module in RICH_SWITCHES]
+    for module in RICH_SWITCHES:
+        module._RICH_AVAILABLE = False
+    try:
+        yield
+    finally:
+        for module, value in zip(RICH_SWITCHES, saved):
+            module._RICH_AVAILABLE = value
+
+
+@contextmanager
 def quiet_in_empty_folder() -> Iterator[Path]:
     """Run the block in a new, empty temporary folder as the current directory (a Trainer made there writes its
-    logs and checkpoints there), with Lightning's info lines, warnings and anything printed (progress bars) hidden.
-    Yields the folder, which is removed afterwards."""
+    logs and checkpoints there), with Lightning's info lines, warnings and anything printed (progress bars, Rich's
+    tables included) hidden. Yields the folder, which is removed afterwards."""
     with contextlib.ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         stack.enter_context(contextlib.chdir(folder))
         stack.enter_context(lightning_info_hidden())
+        stack.enter_context(without_rich())
         stack.enter_context(warnings.catch_warnings())
         warnings.simplefilter("ignore")
         stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
