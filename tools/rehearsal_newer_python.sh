@@ -8,8 +8,10 @@
 #   tools/rehearsal_newer_python.sh 3.13 --make-test    the README's `make test` under that Python instead
 #                                                       (its environment in /test-venv in the root; apt adds make, ip)
 #
-# Each root file system is kept in $CHROOTS (default /var/tmp/lightning-course-chroots) and reused; the rehearsal's own environment inside it
-# (requirements.txt) is made once. The checkout is bind-mounted at /course, so the last commit is what is served.
+# Each root file system is kept in $CHROOTS (default /var/tmp/lightning-course-chroots) and reused. The rehearsal's
+# tools run on the checkout's .venv (make setup), its Python mounted into the root at the same path, so the root holds
+# no second copy of the pins (about 8 GB with torch); the lessons run on the root's Python in the environment the
+# rehearsal makes. The checkout is bind-mounted at /course, so the last commit is what is served.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 versions=() image=tpu make_test=0 rehearsal_options=()
@@ -64,11 +66,10 @@ for version in "${versions[@]}"; do
     in_root bash -c 'command -v make >/dev/null && command -v ip >/dev/null ||
       { apt-get update -qq && apt-get install -y -qq make iproute2 >/dev/null; }'
     in_root bash -c "cd /course && make test VENV=/test-venv PYTHON=/usr/bin/python3"
-  else
-    uv=$(grep '^uv==' requirements.txt)  # uv installs the tool's environment (the pins) several times faster than pip
-    in_root test -x /tool/bin/python || in_root bash -c "python3 -m venv /tool && /tool/bin/pip install --quiet $uv &&
-      /tool/bin/uv pip install --quiet --python /tool/bin/python -r /course/requirements.txt"
-    in_root bash -c 'cd /course && exec /tool/bin/python -m tools.colab_rehearsal --python /usr/bin/python3 \
+  else  # the tools run on the checkout's .venv, whose Python is mounted at its own path; the lessons on the root's
+    base=$(.venv/bin/python -c 'import sys; print(sys.base_prefix)')
+    mkdir -p "$root$base"; mountpoint -q "$root$base" || mount --bind "$base" "$root$base"; mounts+=("${base#/}")
+    in_root bash -c 'cd /course && exec .venv/bin/python -m tools.colab_rehearsal --python /usr/bin/python3 \
       --workdir /tmp/rehearsal "$@"' rehearsal --image "$image" "${rehearsal_options[@]}"
   fi
   for m in "${mounts[@]}"; do umount -l "$root/$m" 2>/dev/null || true; done
