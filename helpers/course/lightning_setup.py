@@ -20,7 +20,7 @@
   - under Python 3.13, torch 2.9.0's ``DDPCommHookType`` enum, which Lightning imports in every process of a DDP
     fit, warns that ``functools.partial`` will be a method descriptor in future Pythons (pytorch/pytorch#163938).
     Only torch can fix it, and under 3.13 the enum still works;
-  - on a machine with more than two CPUs (Colab's TPU runtime), Lightning suggests more workers for every loader
+  - on a machine with more than two CPUs, Lightning suggests more workers for every loader
     with fewer than two ("does not have many workers which may be a bottleneck"; the filter its own docs give).
     The lessons load small images already in memory with ``num_workers=0`` by default, and lesson 4 says so.
 - Paths read the same on every machine: a file under the notebook's folder is named relative to it in Lightning's
