@@ -27,7 +27,8 @@ done
 [ ${#versions[@]} -gt 0 ] || versions=(3.13 3.12)
 CHROOTS=${CHROOTS:-/var/tmp/lightning-course-chroots}
 [ "$(id -u)" = 0 ] || { echo "needs root (debootstrap, mount, chroot)" >&2; exit 2; }
-command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null
+command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null 2>&1 ||
+  { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
 
 make_root() {  # make_root DIR LIBPYTHON SUITE MIRROR [SCRIPT]; more debootstrap options in $OPTIONS
   local dir=$1 libpython=$2 suite=$3; shift 3
