@@ -23,7 +23,7 @@ import torch
 from helpers.course.trainers import quiet_trainer
 from helpers.data.datamodule import FashionMNISTDataModule
 from helpers.model import FashionCNN
-from tools.real_data_results import cpu_model
+from tools.cross_cpu import cpu_model
 
 PRECISIONS = ("32-true", "bf16-mixed", "bf16-true")
 

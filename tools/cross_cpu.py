@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import platform
 import shutil
 import subprocess
 import sys
@@ -132,13 +133,22 @@ def run_probe(model: str | None, what: str = "--probe") -> dict[str, str]:
     return json.loads(lines[-1]) | {"seconds": f"{seconds:.0f}"}
 
 
+def _cpuinfo(field: str) -> str | None:
+    """The value of ``field`` for the first CPU in /proc/cpuinfo (Linux), or None."""
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    return next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith(field)), None)
+
+
+def cpu_model() -> str:
+    """This machine's CPU model name (Linux), else what ``platform`` knows."""
+    return _cpuinfo("model name") or platform.processor() or platform.machine()
+
+
 def native_cpu() -> str:
     """This machine's CPU model name and whether it has AVX2 / AVX-512."""
-    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
-    flags = next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), [])
+    flags = (_cpuinfo("flags") or "").split()
     avx2, avx512 = ("yes" if flag in flags else "no" for flag in ("avx2", "avx512f"))
-    return f"{name} (native; AVX2 {avx2}, AVX-512 {avx512})"
+    return f"{cpu_model()} (native; AVX2 {avx2}, AVX-512 {avx512})"
 
 
 def compare(models: list[str], jobs: int) -> int:

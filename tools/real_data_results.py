@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from pathlib import Path
 import torch
 
 from tools.course_env import apply_course_env, course_pool
+from tools.cross_cpu import cpu_model
 from tools.lesson_metrics import MIMETYPE
 from tools.paths import NOTEBOOKS, ROOT
 from tools.real_fashion_mnist import DEFAULT_DATA_DIR, PACKAGE, TEST_PER_CLASS, RealDataError, build
@@ -58,16 +58,6 @@ LESSONS = {
 }
 DEFAULT_OUTPUT = ROOT / "build" / "real-data-results"
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # inherited by the lessons' kernels
-
-
-def cpu_model() -> str:
-    """The CPU's model name (Linux), else what ``platform`` knows."""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
 
 
 def run_lesson(name: str, data_dir: Path, output: Path) -> dict:
