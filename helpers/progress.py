@@ -105,6 +105,7 @@ class LiveProgressBar(ProgressBar):
         self._enabled = in_notebook()
         self._line = LiveLine(refresh_seconds)
         self._train_frame = ""  # the last training frame: what a fit's finished line shows
+        self._train_total: int | float = 0  # this epoch's batches, taken when it starts
 
     @property
     def is_enabled(self) -> bool:
@@ -130,8 +131,12 @@ class LiveProgressBar(ProgressBar):
     def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self._open()
 
+    def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        # at the start, as Lightning's own bars do: with max_steps it counts the steps left, which fall as they run
+        self._train_total = self.total_train_batches
+
     def on_train_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, *args: Any) -> None:
-        self._train_frame = f"{self._epoch(trainer)} {bar(args[-1] + 1, self.total_train_batches)}"
+        self._train_frame = f"{self._epoch(trainer)} {bar(args[-1] + 1, self._train_total)}"
         self._line.show(self._train_frame)
 
     def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:

@@ -1,6 +1,6 @@
 """Colab's manifests without the network: parsing pip freeze, the committed copies, refreshing from a git repository,
 choosing the rehearsal's packages and what the first cell installs (tools.colab_manifests, colab_resolution,
-colab_environment)."""
+colab_environment), and which images share one rehearsal (tools.colab_rehearsal)."""
 
 import subprocess
 
@@ -142,3 +142,35 @@ def test_seeds_are_the_manifest_s_front_end_pytorch_and_first_cell_packages_with
     )
     assert {"ipython", "jupyter-client", "rich", "torch", "torch-xla", "torchvision", "protobuf"} <= set(chosen)
     assert "keras" not in chosen and "nvidia-nccl-cu13" not in chosen and "hydra-core" not in chosen
+
+
+def test_images_with_the_same_environment_and_parameters_share_one_rehearsal(monkeypatch):
+    from tools import colab_rehearsal
+
+    environments = {
+        "tpu": {"torch": "2.9.0", "torch-xla": "2.9.0"},
+        "cpu": {"torch": "2.11.0"},
+        "gpu": {"torch": "2.11.0"},
+    }
+    left_out = {"tpu": {}, "cpu": {"google-colab": "Colab's own"}, "gpu": {"cucim-cu12": "NVIDIA's index"}}
+    monkeypatch.setattr(
+        colab_rehearsal, "choose_packages", lambda m, python: (environments[m.image], left_out[m.image])
+    )
+    plans = colab_rehearsal.plan_rehearsals([manifest(image=image) for image in ("tpu", "cpu", "gpu")], "3.13")
+    assert [(plan.name, plan.label) for plan in plans] == [("tpu", "TPU image"), ("cpu+gpu", "CPU and GPU images")]
+    assert plans[1].packages == {"torch": "2.11.0"} and plans[1].left_out == {
+        "cpu": left_out["cpu"],
+        "gpu": left_out["gpu"],
+    }
+
+    environments["gpu"] = {"torch": "2.11.0", "cupy": "13.6.0"}  # one package more: a run of its own
+    plans = colab_rehearsal.plan_rehearsals([manifest(image=image) for image in ("cpu", "gpu")], "3.13")
+    assert [plan.name for plan in plans] == ["cpu", "gpu"]
+
+
+def test_images_with_other_lesson_parameters_are_rehearsed_apart(monkeypatch):
+    from tools import colab_rehearsal
+
+    monkeypatch.setattr(colab_rehearsal, "choose_packages", lambda m, python: ({"torch": "2.9.0"}, {}))
+    plans = colab_rehearsal.plan_rehearsals([manifest(image=image) for image in ("tpu", "cpu")], "3.13")
+    assert [plan.name for plan in plans] == ["tpu", "cpu"]  # the TPU image's lesson 5 runs on the CPU XLA device

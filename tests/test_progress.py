@@ -51,10 +51,11 @@ def test_the_finder_bar_stopped_early_says_how_far_it_got(notebook, capsys):
     assert capsys.readouterr().out == f"Finding best initial lr: {bar(1, 10)}\n"
 
 
-def fit(max_epochs: int) -> None:
+def fit(max_epochs: int, max_steps: int = -1) -> None:
     data = TensorDataset(torch.randn(8, 1, 28, 28), torch.arange(8) % 10)
     trainer = pl.Trainer(
         max_epochs=max_epochs,
+        max_steps=max_steps,
         callbacks=[LiveProgressBar(refresh_seconds=0)],
         logger=False,
         enable_checkpointing=False,
@@ -69,6 +70,11 @@ def test_a_fit_in_a_notebook_leaves_its_last_frame_without_timing(notebook, caps
     fit(max_epochs=2)
     assert capsys.readouterr().out == f"epoch 1 {bar(2, 2)}\n"
     assert notebook[-1] == "" and any(frame.startswith("epoch 0 ") and frame.endswith(" s") for frame in notebook)
+
+
+def test_a_fit_ended_by_max_steps_shows_the_steps_its_last_epoch_had(notebook, capsys):
+    fit(max_epochs=-1, max_steps=3)  # 2 batches an epoch: the second epoch runs 1 step, as Lightning's bars show
+    assert capsys.readouterr().out == f"epoch 1 {bar(1, 1)}\n"
 
 
 def test_outside_a_notebook_the_bar_shows_nothing(capsys):

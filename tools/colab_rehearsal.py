@@ -1,6 +1,6 @@
 """A rehearsal of Colab: the real first cell does real installs on a Colab image's packages, then every lesson runs.
 
-    python -m tools.colab_rehearsal [--image tpu|cpu|gpu] [--lessons 01 05 ...] [--workdir build/rehearsal]
+    python -m tools.colab_rehearsal [--image tpu cpu gpu] [--lessons 01 05 ...] [--workdir build/rehearsal]
 
 1. A fresh virtual environment gets the image's packages at the versions of its manifest (``colab/manifests``,
    :mod:`tools.colab_manifests`): those the lessons can meet (:mod:`tools.colab_environment`: the notebook front
@@ -20,11 +20,14 @@
    CUDA package was added; lesson 6 shows TensorBoard inline (``%tensorboard``; the servers it starts are stopped
    afterwards); with the server stopped the first cell ends with its one-line message.
 
-It prints the manifest it ran (source commit and date), what was installed and changed, how long each part took,
-and each lesson's result; exit 1 if anything failed. It needs the package registry (not the rest of the network),
-so it runs outside the no-network test run; ``tools/rehearsal_newer_python.sh`` runs it under Colab's Python.
-The environment (about 7 GB with torch's CUDA libraries) is deleted at the end unless ``--keep-venv`` is given;
-the executed lessons stay in ``WORKDIR/IMAGE/out``.
+Images whose environments here are the same (the same packages at the same versions, the same lesson parameters)
+are rehearsed in one run, which says so: the CPU and GPU images are, as this machine has no GPU and the registry's
+torch serves both. It prints the manifest it ran (source commit and date), what was installed and changed, how
+long each part took, and each lesson's result; exit 1 if anything failed. It needs the package registry (not the
+rest of the network), so it runs outside the no-network test run; ``tools/rehearsal_newer_python.sh`` runs it
+under Colab's Python. The environment (about 7 GB with torch's CUDA libraries) is deleted at the end unless
+``--keep-venv`` is given; the executed lessons stay in ``WORKDIR/IMAGE/out`` (``WORKDIR/cpu+gpu/out`` for a
+shared run).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -76,18 +80,57 @@ def pip_check(python: Path) -> set[str]:
     return {line for line in done.stdout.splitlines() if line.strip() and "No broken requirements" not in line}
 
 
-def make_environment(workdir: Path, manifest: Manifest, base_python: str) -> tuple[Path, dict[str, str]]:
-    """A fresh venv with the image's packages (:func:`tools.colab_environment.choose_packages`), a stand-in
-    ``google.colab`` and a kernel spec; returns its python and the manifest's packages left out, with why."""
+def python_minor(python: str) -> str:
+    """``python``'s version as major.minor (``3.13``): the Python the environment is made with."""
+    done = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return done.stdout.strip()
+
+
+@dataclass
+class Rehearsal:
+    """What one run rehearses: the images whose environments here are the same (``packages``, the lessons'
+    parameters), and what each image's manifest has that the environment leaves out, with why."""
+
+    manifests: list[Manifest]
+    packages: dict[str, str]
+    left_out: dict[str, dict[str, str]]
+
+    @property
+    def name(self) -> str:
+        return "+".join(manifest.image for manifest in self.manifests)
+
+    @property
+    def label(self) -> str:
+        images = [manifest.image.upper() for manifest in self.manifests]
+        return f"{' and '.join(images)} image{'s' if len(images) > 1 else ''}"
+
+
+def plan_rehearsals(manifests: list[Manifest], python: str) -> list[Rehearsal]:
+    """One :class:`Rehearsal` per distinct environment: images with the same packages at the same versions
+    (:func:`tools.colab_environment.choose_packages`) and the same lesson parameters share one run, as a second run
+    would repeat the first here (the CPU and GPU images do: without a GPU both run the registry's torch on the CPU)."""
+    rehearsals: dict[tuple, Rehearsal] = {}
+    for manifest in manifests:
+        packages, left_out = choose_packages(manifest, python)
+        key = (tuple(sorted(packages.items())), json.dumps(LESSON_PARAMETERS.get(manifest.image, {}), sort_keys=True))
+        if key in rehearsals:
+            rehearsals[key].manifests.append(manifest)
+            rehearsals[key].left_out[manifest.image] = left_out
+        else:
+            rehearsals[key] = Rehearsal([manifest], packages, {manifest.image: left_out})
+    return list(rehearsals.values())
+
+
+def make_environment(workdir: Path, rehearsal: Rehearsal, base_python: str) -> Path:
+    """A fresh venv with the rehearsal's packages, a stand-in ``google.colab`` and a kernel spec; returns its
+    python."""
     venv = workdir / "venv"
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([base_python, "-m", "venv", venv], check=True)
     python = venv / "bin" / "python"
-    version = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                             capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
-    packages, left_out = choose_packages(manifest, version)
     pinned = workdir / "image-packages.txt"
-    pinned.write_text("".join(f"{name}=={version}\n" for name, version in packages.items()))
+    pinned.write_text("".join(f"{name}=={version}\n" for name, version in rehearsal.packages.items()))
     subprocess.run(
         # no cache kept: the image's torch and its CUDA libraries are about 7 GB installed, a cache would double it
         [uv_binary(), "pip", "install", "--quiet", "--no-cache", "--python", python, "--no-deps", "-r", pinned],
@@ -102,10 +145,10 @@ def make_environment(workdir: Path, manifest: Manifest, base_python: str) -> tup
     startup.mkdir(parents=True, exist_ok=True)
     (startup / "00-colab.py").write_text(KERNEL_STARTUP)
     subprocess.run(
-        [python, "-m", "ipykernel", "install", "--prefix", workdir / "jupyter", "--name", f"colab-{manifest.image}"],
+        [python, "-m", "ipykernel", "install", "--prefix", workdir / "jupyter", "--name", f"colab-{rehearsal.name}"],
         check=True, capture_output=True,
     )  # fmt: skip
-    return python, left_out
+    return python
 
 
 def serve_course(workdir: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
@@ -182,22 +225,11 @@ def stop_tensorboards(venv: Path) -> int:
     return stopped
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--image", choices=list(IMAGES), default="tpu")
-    parser.add_argument("--lessons", nargs="*", help="lesson numbers (default: every lesson)")
-    parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "rehearsal")
-    parser.add_argument("--manifests", type=Path, default=MANIFESTS, help="the folder of Colab's manifests")
-    parser.add_argument("--python", default=sys.executable, help="the Python to build the environment with")
-    parser.add_argument("--jobs", type=int, default=2, help="lessons side by side after the first (default: 2)")
-    parser.add_argument("--keep-venv", action="store_true", help="keep the image's environment (about 7 GB) afterwards")
-    args = parser.parse_args()
-    manifest = load(args.image, args.manifests)
-    print(
-        f"Colab rehearsal, {args.image} image, manifest of {manifest.source} (Colab's Python {manifest.python})",
-        flush=True,
-    )
-    workdir = (args.workdir / args.image).resolve()
+def rehearse(rehearsal: Rehearsal, args: argparse.Namespace) -> bool:
+    """Run one rehearsal (environment, first cell, every lesson, checks), print its report; True if it passed."""
+    sources = sorted({f"{manifest.source} (Colab's Python {manifest.python})" for manifest in rehearsal.manifests})
+    print(f"Colab rehearsal, {rehearsal.label}, manifest of {', '.join(sources)}", flush=True)
+    workdir = (args.workdir / rehearsal.name).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     free_gb = shutil.disk_usage(workdir).free / 2**30
     if free_gb < NEEDS_GB:
@@ -208,7 +240,7 @@ def main() -> int:
     problems: list[str] = []
 
     began = time.perf_counter()
-    python, left_out = make_environment(workdir, manifest, args.python)
+    python = make_environment(workdir, rehearsal, args.python)
     environment_seconds = time.perf_counter() - began
     image, broken_before = pip_freeze(python), pip_check(python)
     server, host = serve_course(workdir)
@@ -220,7 +252,7 @@ def main() -> int:
     os.environ["PIP_CONFIG_FILE"] = os.devnull
     # ipykernel 6.17's debugger warns on its kernel's stderr (not in any cell) about Python 3.13's frozen modules
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-    kernel = f"colab-{args.image}"
+    kernel = f"colab-{rehearsal.name}"
     lessons = [path for path in notebook_paths() if args.lessons is None or path.name[:2] in args.lessons]
     out = workdir / "out"
     out.mkdir(exist_ok=True)
@@ -234,7 +266,8 @@ def main() -> int:
 
     copies = [rehearsal_notebook(path, workdir, host) for path in lessons]
     parameters = [
-        {"data_source": "standin", **LESSON_PARAMETERS.get(args.image, {}).get(path.name, {})} for path in lessons
+        {"data_source": "standin", **LESSON_PARAMETERS.get(rehearsal.manifests[0].image, {}).get(path.name, {})}
+        for path in lessons
     ]
 
     def runs() -> Iterator[dict]:
@@ -266,11 +299,13 @@ def main() -> int:
     problems += [f"a CUDA package was added: {name}" for name in plan.added if name.startswith(CUDA_PREFIXES)]
     problems += [f"{name}: {alarm}" for name, found in alarms.items() for alarm in found]
 
-    print(f"\nColab rehearsal, {args.image} image, {python_version}, manifest of {manifest.source}")
+    print(f"\nColab rehearsal, {rehearsal.label}, {python_version}, manifest of {', '.join(sources)}")
     trio = [f"{name} {image[name]}" for name in GUARDED if name in image]
-    print(f"image: {', '.join(trio)} and {len(image) - len(trio)} other packages of its {len(manifest.packages)}")
-    print(f"left out of the image ({len(left_out)}): {by_reason(left_out)}")
-    print(f"not in the manifest, added to the image: {sorted(set(image) - set(manifest.packages)) or 'none'}")
+    for manifest in rehearsal.manifests:
+        left_out = rehearsal.left_out[manifest.image]
+        print(f"{manifest.image} image: {', '.join(trio)} and {len(image) - len(trio)} other packages of its "
+              f"{len(manifest.packages)}; left out ({len(left_out)}): {by_reason(left_out)}")  # fmt: skip
+        print(f"not in the {manifest.image} manifest, added: {sorted(set(image) - set(manifest.packages)) or 'none'}")
     print(f"installed by the lessons' first cell ({len(plan.added)} packages): "
           + ", ".join(f"{name} {version}" for name, version in plan.added.items()))  # fmt: skip
     print("upgraded or downgraded from the image: "
@@ -285,8 +320,34 @@ def main() -> int:
     for problem in problems:
         print("PROBLEM:", problem)
     failed = [name for name, row in rows.items() if row["status"] != "ok"]
-    print(f"{len(rows) - len(failed)} passed, {len(failed) + len(problems)} failed")
-    return 1 if failed or problems else 0
+    print(f"{len(rows) - len(failed)} passed, {len(failed) + len(problems)} failed\n", flush=True)
+    return not failed and not problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--image", nargs="+", choices=list(IMAGES), default=["tpu"], help="default: tpu")
+    parser.add_argument("--lessons", nargs="*", help="lesson numbers (default: every lesson)")
+    parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "rehearsal")
+    parser.add_argument("--manifests", type=Path, default=MANIFESTS, help="the folder of Colab's manifests")
+    parser.add_argument("--python", default=sys.executable, help="the Python to build the environment with")
+    parser.add_argument("--jobs", type=int, default=2, help="lessons side by side after the first (default: 2)")
+    parser.add_argument("--keep-venv", action="store_true", help="keep the image's environment (about 7 GB) afterwards")
+    args = parser.parse_args()
+    manifests = [load(image, args.manifests) for image in dict.fromkeys(args.image)]
+    rehearsals = plan_rehearsals(manifests, python_minor(args.python))
+    for rehearsal in rehearsals:
+        if len(rehearsal.manifests) > 1:
+            print(f"The {rehearsal.label} give the same environment here ({len(rehearsal.packages)} packages at the "
+                  "same versions) and the same lesson parameters: one run rehearses them together.")  # fmt: skip
+    passed, environ = {}, dict(os.environ)
+    for rehearsal in rehearsals:
+        passed[rehearsal.label] = rehearse(rehearsal, args)
+        os.environ.clear()  # each rehearsal sets its own PATH, Jupyter and pip variables
+        os.environ.update(environ)
+    if len(passed) > 1:
+        print("Colab rehearsals:", ", ".join(f"{label} {'passed' if ok else 'FAILED'}" for label, ok in passed.items()))
+    return 0 if all(passed.values()) else 1
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 # Python 3.13 from Debian 13 (trixie) and Python 3.12 from Ubuntu 24.04 (noble), each debootstrapped into a
 # folder and entered with chroot. Needs root, debootstrap and the Debian and Ubuntu mirrors.
 #
-#   tools/rehearsal_newer_python.sh [3.13|3.12 ...] [--image tpu|cpu|gpu] [-- REHEARSAL OPTIONS]
-#                                   (default: 3.13 3.12, the TPU image; options after -- go to tools.colab_rehearsal)
+#   tools/rehearsal_newer_python.sh [3.13|3.12 ...] [--image tpu|cpu|gpu ...] [-- REHEARSAL OPTIONS]
+#                                   (default: 3.13 3.12, the TPU image; each --image adds an image; options
+#                                   after -- go to tools.colab_rehearsal)
 #   tools/rehearsal_newer_python.sh 3.13 --make-test    the README's `make test` under that Python instead
 #                                                       (its environment in /test-venv in the root; apt adds make, ip)
 #
@@ -14,10 +15,10 @@
 # rehearsal makes. The checkout is bind-mounted at /course, so the last commit is what is served.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-versions=() image=tpu make_test=0 rehearsal_options=()
+versions=() images=() make_test=0 rehearsal_options=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --image) image=$2; shift 2 ;;
+    --image) images+=("$2"); shift 2 ;;
     --make-test) make_test=1; shift ;;
     --) shift; rehearsal_options=("$@"); break ;;
     3.13|3.12) versions+=("$1"); shift ;;
@@ -25,6 +26,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#versions[@]} -gt 0 ] || versions=(3.13 3.12)
+[ ${#images[@]} -gt 0 ] || images=(tpu)
 CHROOTS=${CHROOTS:-/var/tmp/lightning-course-chroots}
 [ "$(id -u)" = 0 ] || { echo "needs root (debootstrap, mount, chroot)" >&2; exit 2; }
 command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null 2>&1 ||
@@ -71,7 +73,7 @@ for version in "${versions[@]}"; do
     base=$(.venv/bin/python -c 'import sys; print(sys.base_prefix)')
     mkdir -p "$root$base"; mountpoint -q "$root$base" || mount --bind "$base" "$root$base"; mounts+=("${base#/}")
     in_root bash -c 'cd /course && exec .venv/bin/python -m tools.colab_rehearsal --python /usr/bin/python3 \
-      --workdir /tmp/rehearsal "$@"' rehearsal --image "$image" "${rehearsal_options[@]}"
+      --workdir /tmp/rehearsal "$@"' rehearsal --image "${images[@]}" "${rehearsal_options[@]}"
   fi
   for m in "${mounts[@]}"; do umount -l "$root/$m" 2>/dev/null || true; done
   trap - EXIT
