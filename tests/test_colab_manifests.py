@@ -157,7 +157,7 @@ def test_images_with_the_same_environment_and_parameters_share_one_rehearsal(mon
         colab_rehearsal, "choose_packages", lambda m, python: (environments[m.image], left_out[m.image])
     )
     plans = colab_rehearsal.plan_rehearsals([manifest(image=image) for image in ("tpu", "cpu", "gpu")], "3.13")
-    assert [(plan.name, plan.label) for plan in plans] == [("tpu", "TPU image"), ("cpu+gpu", "CPU and GPU images")]
+    assert [(plan.name, plan.label) for plan in plans] == [("tpu", "TPU image"), ("cpu-gpu", "CPU and GPU images")]
     assert plans[1].packages == {"torch": "2.11.0"} and plans[1].left_out == {
         "cpu": left_out["cpu"],
         "gpu": left_out["gpu"],

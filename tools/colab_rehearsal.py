@@ -26,7 +26,7 @@ torch serves both. It prints the manifest it ran (source commit and date), what 
 long each part took, and each lesson's result; exit 1 if anything failed. It needs the package registry (not the
 rest of the network), so it runs outside the no-network test run; ``tools/rehearsal_newer_python.sh`` runs it
 under Colab's Python. The environment (about 7 GB with torch's CUDA libraries) is deleted at the end unless
-``--keep-venv`` is given; the executed lessons stay in ``WORKDIR/IMAGE/out`` (``WORKDIR/cpu+gpu/out`` for a
+``--keep-venv`` is given; the executed lessons stay in ``WORKDIR/IMAGE/out`` (``WORKDIR/cpu-gpu/out`` for a
 shared run).
 """
 
@@ -98,7 +98,7 @@ class Rehearsal:
 
     @property
     def name(self) -> str:
-        return "+".join(manifest.image for manifest in self.manifests)
+        return "-".join(manifest.image for manifest in self.manifests)  # a kernel name too: letters, digits, -._
 
     @property
     def label(self) -> str:
