@@ -100,6 +100,10 @@ class Rehearsal:
     def name(self) -> str:
         return "-".join(manifest.image for manifest in self.manifests)  # a kernel name too: letters, digits, -._
 
+    def folder(self, workdir: Path) -> Path:
+        """Where this rehearsal keeps its environment (``venv``) and the executed lessons (``out``)."""
+        return (workdir / self.name).resolve()
+
     @property
     def label(self) -> str:
         images = [manifest.image.upper() for manifest in self.manifests]
@@ -229,7 +233,7 @@ def rehearse(rehearsal: Rehearsal, args: argparse.Namespace) -> bool:
     """Run one rehearsal (environment, first cell, every lesson, checks), print its report; True if it passed."""
     sources = sorted({f"{manifest.source} (Colab's Python {manifest.python})" for manifest in rehearsal.manifests})
     print(f"Colab rehearsal, {rehearsal.label}, manifest of {', '.join(sources)}", flush=True)
-    workdir = (args.workdir / rehearsal.name).resolve()
+    workdir = rehearsal.folder(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     free_gb = shutil.disk_usage(workdir).free / 2**30
     if free_gb < NEEDS_GB:
@@ -291,9 +295,6 @@ def rehearse(rehearsal: Rehearsal, args: argparse.Namespace) -> bool:
         problems.append("lesson 6 did not show TensorBoard inline")
     stop_tensorboards(python.parent.parent)
     python_version = subprocess.run([python, "-V"], capture_output=True, text=True).stdout.strip()
-    if not args.keep_venv:  # the executed lessons stay in out/; every run makes the environment anew anyway
-        shutil.rmtree(python.parent.parent)
-
     plan = compare(image, after)
     problems += [f"the image's {change} was replaced" for change in plan.guarded_changes]
     problems += [f"a CUDA package was added: {name}" for name in plan.added if name.startswith(CUDA_PREFIXES)]
@@ -342,9 +343,13 @@ def main() -> int:
                   "same versions) and the same lesson parameters: one run rehearses them together.")  # fmt: skip
     passed, environ = {}, dict(os.environ)
     for rehearsal in rehearsals:
-        passed[rehearsal.label] = rehearse(rehearsal, args)
-        os.environ.clear()  # each rehearsal sets its own PATH, Jupyter and pip variables
-        os.environ.update(environ)
+        try:
+            passed[rehearsal.label] = rehearse(rehearsal, args)
+        finally:
+            os.environ.clear()  # each rehearsal sets its own PATH, Jupyter and pip variables
+            os.environ.update(environ)
+            if not args.keep_venv:  # about 7 GB, deleted after a failure too; the executed lessons stay in out/
+                shutil.rmtree(rehearsal.folder(args.workdir) / "venv", ignore_errors=True)
     if len(passed) > 1:
         print("Colab rehearsals:", ", ".join(f"{label} {'passed' if ok else 'FAILED'}" for label, ok in passed.items()))
     return 0 if all(passed.values()) else 1
