@@ -3,13 +3,13 @@
     python bench/xla_raw_vs_lightning.py [--steps 100] [--batch-size 64] [--rounds 3]
 
 Both train the course's ``FashionCNN`` (SGD, momentum 0.9, the same initial weights) on the same in-memory
-stand-in images at the same batch size. The raw side is ``train_raw`` exactly as lesson 5 writes it (read
-from the notebook); the Lightning side is a ``Trainer`` with the course's settings (no progress bar, no
-logger). Each side first runs once untimed, so that XLA has compiled its graphs; then the two alternate
-``--rounds`` times, each run a fresh model and loop over ``--steps`` steps, and the median of each is kept.
-Compilations and host reads (values copied to the host: ``.item()`` and friends) are counted in the timed
-runs, at ``--steps`` and at twice as many steps: equal counts mean none per step. Goal: Lightning >= 0.9x raw.
-Runs on a TPU if one is attached, else on torch_xla's CPU device.
+stand-in images at the same batch size. The raw side is ``train_raw`` exactly as lesson 5 writes it (read from
+the notebook); the Lightning side is a ``Trainer`` without a logger or a progress bar (lesson 5's bar reads no
+values, and outside a notebook it draws nothing). Each side first runs once untimed, so that XLA has compiled
+its graphs; then the two alternate ``--rounds`` times, each run a fresh model and loop over ``--steps`` steps,
+and the median of each is kept. Compilations and host reads (values copied to the host: ``.item()`` and friends)
+are counted in the timed runs, at ``--steps`` and at twice as many steps: equal counts mean none per step.
+Goal: Lightning >= 0.9x raw. Runs on a TPU if one is attached, else on torch_xla's CPU device.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Callbacks the training lessons reuse.
 
 :class:`MetricsHistory` keeps the epoch-level metrics of every epoch (a table to print), and can print each epoch's
-row as it ends: with the progress bar off, the course's live view of a fit.
+row as it ends, under the course's progress bar (:mod:`helpers.progress`), which shows only batch counts.
 """
 
 from __future__ import annotations
