@@ -31,7 +31,7 @@ RUNS = {
             "last.ckpt",
             "lr at each epoch start (LambdaCallback): [0.003, 0.0015]",
         ],
-        {"plain_loop_equals_lightning": True, "trained_epochs": 2, "stopped_epoch": 0},
+        {"plain_loop_equals_lightning": True, "trained_epochs": 2},
     ),
     "05_xla_tpu.ipynb": (
         {"batch_size": 32, "max_steps": 30, "seed": 1, "xla_device": "CPU"},

@@ -32,7 +32,6 @@ METRICS: dict[str, dict[str, str]] = {
     "04_callbacks.ipynb": {
         "plain_loop_equals_lightning": "same",
         "trained_epochs": "trainer.current_epoch",
-        "stopped_epoch": "early_stop.stopped_epoch",
         "best_val_acc": "round(float(checkpoint.best_model_score), 4)",
     },
     "05_xla_tpu.ipynb": {  # None (left out) where the lesson ran without an XLA device
